@@ -1,0 +1,33 @@
+import { runCli, type Command } from '../cli/command.js';
+import { kubernetesVersion, kubetsVersion } from './version.js';
+
+/**
+ * Composition root of the `kubets` binary: builds the command list and
+ * dispatches. Each command's wiring lives in its own file under src/cmd.
+ */
+function commands(): Command[] {
+  return [
+    {
+      name: 'server',
+      summary: 'Run the control plane (and, later, a node agent) on this machine',
+      async run({ stderr }) {
+        stderr.write(
+          'kubets server: the control plane is not built yet; this checkout has the API machinery only (see the open issues)\n',
+        );
+        return 1;
+      },
+    },
+    {
+      name: 'version',
+      summary: 'Print the kubets and Kubernetes versions',
+      async run({ stdout }) {
+        stdout.write(`kubets ${kubetsVersion()} (Kubernetes ${kubernetesVersion.gitVersion})\n`);
+        return 0;
+      },
+    },
+  ];
+}
+
+export async function main(argv: string[]): Promise<number> {
+  return runCli('kubets', 'a lightweight Kubernetes in TypeScript', commands(), argv);
+}
