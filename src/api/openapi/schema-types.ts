@@ -22,6 +22,28 @@ export interface SchemaObject {
   $ref?: string;
   enum?: unknown[];
   default?: unknown;
+  // JSON Schema keywords that appear in CustomResourceDefinition schemas (v3 forms;
+  // the v2 document drops nullable/oneOf/anyOf/not).
+  title?: string;
+  example?: unknown;
+  nullable?: boolean;
+  allOf?: SchemaObject[];
+  anyOf?: SchemaObject[];
+  oneOf?: SchemaObject[];
+  not?: SchemaObject;
+  pattern?: string;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: boolean;
+  exclusiveMaximum?: boolean;
+  multipleOf?: number;
+  minLength?: number;
+  maxLength?: number;
+  minItems?: number;
+  maxItems?: number;
+  uniqueItems?: boolean;
+  minProperties?: number;
+  maxProperties?: number;
   'x-kubernetes-group-version-kind'?: GVKExtension[];
   'x-kubernetes-patch-strategy'?: string;
   'x-kubernetes-patch-merge-key'?: string;
