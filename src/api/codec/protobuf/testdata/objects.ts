@@ -1,0 +1,531 @@
+/**
+ * Hand-built, realistic objects — one or more per kind the protobuf codec
+ * speaks — in the JSON shape the apiserver stores (no zero values on omitempty
+ * fields, so they survive a protobuf round trip unchanged). Shared by the
+ * round-trip and fuzz tests.
+ */
+import { samplePodSpec as podSpec, samplePodStatus as podStatus } from './pod-spec.js';
+
+type Obj = Record<string, unknown>;
+
+const meta = (name: string, namespace?: string): Obj => ({
+  name,
+  ...(namespace ? { namespace } : {}),
+  uid: '6f1c2e0a-2c5b-4a55-9b7f-0d6cfc1e2a11',
+  resourceVersion: '12345',
+  generation: 3,
+  creationTimestamp: '2026-01-01T00:00:00Z',
+  labels: { app: 'web', 'app.kubernetes.io/part-of': 'shop' },
+  annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"a":"<b>&"}\n', empty: '' },
+  ownerReferences: [
+    {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      name: 'web-5d4f',
+      uid: 'u-1',
+      controller: true,
+      blockOwnerDeletion: true,
+    },
+  ],
+  finalizers: ['example.com/cleanup'],
+  managedFields: [
+    {
+      manager: 'kubectl-client-side-apply',
+      operation: 'Update',
+      apiVersion: 'v1',
+      time: '2026-01-01T00:00:00Z',
+      fieldsType: 'FieldsV1',
+      fieldsV1: { 'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } } },
+    },
+  ],
+});
+
+const podTemplate = (labels: Obj): Obj => ({
+  metadata: { labels },
+  spec: { containers: [{ name: 'web', image: 'nginx', resources: {} }], restartPolicy: 'Never' },
+});
+
+const jobSpec: Obj = {
+  parallelism: 2,
+  completions: 4,
+  activeDeadlineSeconds: 3600,
+  podFailurePolicy: {
+    rules: [
+      { action: 'FailJob', onExitCodes: { containerName: 'main', operator: 'In', values: [1, 42] } },
+      { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+    ],
+  },
+  successPolicy: { rules: [{ succeededIndexes: '0-2', succeededCount: 2 }] },
+  backoffLimit: 0,
+  backoffLimitPerIndex: 1,
+  maxFailedIndexes: 2,
+  selector: { matchLabels: { 'batch.kubernetes.io/job-name': 'job1' } },
+  manualSelector: false,
+  template: podTemplate({ 'batch.kubernetes.io/job-name': 'job1' }),
+  ttlSecondsAfterFinished: 100,
+  completionMode: 'Indexed',
+  suspend: false,
+  podReplacementPolicy: 'Failed',
+  managedBy: 'kueue.x-k8s.io/multikueue',
+};
+
+export const sampleObjects: Obj[] = [
+  { apiVersion: 'v1', kind: 'Pod', metadata: meta('web-0', 'default'), spec: podSpec, status: podStatus },
+  {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: meta('web', 'default'),
+    spec: {
+      replicas: 0,
+      selector: { matchLabels: { app: 'web' } },
+      template: { metadata: { labels: { app: 'web' }, annotations: { a: 'b' } }, spec: podSpec },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: 0 } },
+      minReadySeconds: 5,
+      revisionHistoryLimit: 10,
+      paused: true,
+      progressDeadlineSeconds: 600,
+    },
+    status: {
+      observedGeneration: 3,
+      replicas: 2,
+      updatedReplicas: 2,
+      readyReplicas: 1,
+      availableReplicas: 1,
+      unavailableReplicas: 1,
+      collisionCount: 0,
+      conditions: [
+        {
+          type: 'Available',
+          status: 'False',
+          lastUpdateTime: '2026-01-01T00:00:00Z',
+          lastTransitionTime: '2026-01-01T00:00:00Z',
+          reason: 'MinimumReplicasUnavailable',
+          message: 'm',
+        },
+      ],
+    },
+  },
+  {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: meta('cfg', 'default'),
+    data: { 'a.txt': 'hello\n', empty: '' },
+    binaryData: { bin: 'AAEC/w==' },
+    immutable: true,
+  },
+  {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: meta('sec', 'default'),
+    type: 'kubernetes.io/tls',
+    data: { 'tls.crt': 'Y2VydA==', 'tls.key': '' },
+    stringData: { extra: 'x' },
+    immutable: false,
+  },
+  {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: meta('team-a'),
+    spec: { finalizers: ['kubernetes'] },
+    status: {
+      phase: 'Terminating',
+      conditions: [
+        {
+          type: 'NamespaceContentRemaining',
+          status: 'True',
+          reason: 'SomeResourcesRemain',
+          message: 'pods: 1',
+          lastTransitionTime: '2026-01-01T00:00:00Z',
+        },
+      ],
+    },
+  },
+  {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: meta('web', 'default'),
+    secrets: [
+      {
+        name: 'web-token',
+        namespace: 'default',
+        kind: 'Secret',
+        apiVersion: 'v1',
+        uid: 'u',
+        resourceVersion: '1',
+        fieldPath: 'x',
+      },
+    ],
+    imagePullSecrets: [{ name: 'regcred' }],
+    automountServiceAccountToken: true,
+  },
+  {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: meta('web', 'default'),
+    spec: {
+      ports: [
+        {
+          name: 'http',
+          protocol: 'TCP',
+          appProtocol: 'kubernetes.io/h2c',
+          port: 80,
+          targetPort: 'http',
+          nodePort: 30080,
+        },
+        { name: 'metrics', port: 9090, targetPort: 9091 },
+      ],
+      selector: { app: 'web' },
+      clusterIP: '10.43.0.20',
+      clusterIPs: ['10.43.0.20', 'fd00::20'],
+      type: 'LoadBalancer',
+      externalIPs: ['192.0.2.1'],
+      sessionAffinity: 'ClientIP',
+      sessionAffinityConfig: { clientIP: { timeoutSeconds: 10800 } },
+      loadBalancerIP: '192.0.2.2',
+      loadBalancerSourceRanges: ['0.0.0.0/0'],
+      externalTrafficPolicy: 'Local',
+      healthCheckNodePort: 31000,
+      publishNotReadyAddresses: true,
+      ipFamilies: ['IPv4', 'IPv6'],
+      ipFamilyPolicy: 'PreferDualStack',
+      allocateLoadBalancerNodePorts: true,
+      loadBalancerClass: 'example.com/lb',
+      internalTrafficPolicy: 'Cluster',
+      trafficDistribution: 'PreferClose',
+    },
+    status: {
+      loadBalancer: {
+        ingress: [
+          { ip: '192.0.2.10', ipMode: 'VIP', ports: [{ port: 80, protocol: 'TCP', error: 'Pending' }] },
+          { hostname: 'lb.example.com' },
+        ],
+      },
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'True',
+          observedGeneration: 3,
+          lastTransitionTime: '2026-01-01T00:00:00Z',
+          reason: 'Ok',
+          message: '',
+        },
+      ],
+    },
+  },
+  {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'ext' },
+    spec: { type: 'ExternalName', externalName: 'db.example.com' },
+    status: { loadBalancer: {} },
+  },
+  {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: meta('job1', 'default'),
+    spec: jobSpec,
+    status: {
+      conditions: [
+        {
+          type: 'Complete',
+          status: 'True',
+          lastProbeTime: '2026-01-01T00:01:00Z',
+          lastTransitionTime: '2026-01-01T00:01:00Z',
+        },
+      ],
+      startTime: '2026-01-01T00:00:00Z',
+      completionTime: '2026-01-01T00:01:00Z',
+      active: 1,
+      succeeded: 3,
+      failed: 1,
+      completedIndexes: '0-2',
+      failedIndexes: '3',
+      uncountedTerminatedPods: { succeeded: ['u1'] },
+      ready: 0,
+      terminating: 0,
+    },
+  },
+  {
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: meta('cj', 'default'),
+    spec: {
+      schedule: '*/5 * * * *',
+      timeZone: 'Etc/UTC',
+      startingDeadlineSeconds: 60,
+      concurrencyPolicy: 'Forbid',
+      suspend: true,
+      jobTemplate: { metadata: { labels: { a: 'b' } }, spec: jobSpec },
+      successfulJobsHistoryLimit: 3,
+      failedJobsHistoryLimit: 1,
+    },
+    status: {
+      active: [{ kind: 'Job', name: 'cj-1', namespace: 'default' }],
+      lastScheduleTime: '2026-01-01T00:05:00Z',
+      lastSuccessfulTime: '2026-01-01T00:06:00Z',
+    },
+  },
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    metadata: meta('r', 'default'),
+    rules: [
+      {
+        verbs: ['get', 'list'],
+        apiGroups: ['', 'apps'],
+        resources: ['pods', 'deployments/scale'],
+        resourceNames: ['web'],
+      },
+    ],
+  },
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: meta('rb', 'default'),
+    subjects: [
+      { kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'alice' },
+      { kind: 'ServiceAccount', name: 'sa1', namespace: 'default' },
+    ],
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'r' },
+  },
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: meta('cr'),
+    rules: [{ verbs: ['get'], nonResourceURLs: ['/healthz', '/metrics/*'] }],
+    aggregationRule: { clusterRoleSelectors: [{ matchLabels: { 'rbac.example.com/aggregate': 'true' } }] },
+  },
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: meta('crb'),
+    subjects: [{ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'devs' }],
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cr' },
+  },
+  {
+    apiVersion: 'v1',
+    kind: 'ResourceQuota',
+    metadata: meta('q', 'default'),
+    spec: {
+      hard: { pods: '10', 'requests.cpu': '2', memory: '1Gi' },
+      scopes: ['NotTerminating'],
+      scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: ['high'] }] },
+    },
+    status: { hard: { pods: '10' }, used: { pods: '0' } },
+  },
+  {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: meta('pdb', 'default'),
+    spec: { minAvailable: 0, selector: { matchLabels: { app: 'web' } }, unhealthyPodEvictionPolicy: 'AlwaysAllow' },
+    status: {
+      observedGeneration: 3,
+      disruptedPods: { 'web-0': '2026-01-01T00:00:00Z' },
+      disruptionsAllowed: 0,
+      currentHealthy: 1,
+      desiredHealthy: 1,
+      expectedPods: 2,
+      conditions: [
+        {
+          type: 'DisruptionAllowed',
+          status: 'False',
+          reason: 'InsufficientPods',
+          message: '',
+          lastTransitionTime: '2026-01-01T00:00:00Z',
+        },
+      ],
+    },
+  },
+  { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'pdb2' }, spec: { maxUnavailable: '50%' } },
+  {
+    apiVersion: 'scheduling.k8s.io/v1',
+    kind: 'PriorityClass',
+    metadata: meta('high'),
+    value: -5,
+    globalDefault: true,
+    description: 'high',
+    preemptionPolicy: 'Never',
+  },
+  {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: meta('ing', 'default'),
+    spec: {
+      ingressClassName: 'nginx',
+      defaultBackend: { service: { name: 'web', port: { name: 'http' } } },
+      tls: [{ hosts: ['foo.com'], secretName: 'tls' }],
+      rules: [
+        {
+          host: 'foo.com',
+          http: {
+            paths: [
+              { path: '/bar', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 8080 } } } },
+              {
+                path: '/s',
+                pathType: 'Exact',
+                backend: { resource: { apiGroup: 'k8s.example.com', kind: 'Bucket', name: 'static' } },
+              },
+            ],
+          },
+        },
+        { http: { paths: [{ pathType: 'ImplementationSpecific', backend: { service: { name: 'x', port: {} } } }] } },
+      ],
+    },
+    status: { loadBalancer: { ingress: [{ ip: '192.0.2.3', ports: [{ port: 443, protocol: 'TCP' }] }] } },
+  },
+  {
+    apiVersion: 'authentication.k8s.io/v1',
+    kind: 'TokenRequest',
+    metadata: { name: 'web', namespace: 'default' },
+    spec: {
+      audiences: ['https://kubernetes.default.svc'],
+      expirationSeconds: 3600,
+      boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'web-0', uid: 'u' },
+    },
+    status: { token: 'eyJhbGciOi...', expirationTimestamp: '2026-01-01T01:00:00Z' },
+  },
+  {
+    apiVersion: 'authentication.k8s.io/v1',
+    kind: 'SelfSubjectReview',
+    metadata: {},
+    status: {
+      userInfo: {
+        username: 'alice',
+        uid: '42',
+        groups: ['devs', 'system:authenticated'],
+        extra: { scopes: ['a', 'b'], empty: [] },
+      },
+    },
+  },
+  {
+    apiVersion: 'authentication.k8s.io/v1',
+    kind: 'TokenReview',
+    metadata: {},
+    spec: { token: 't', audiences: ['api'] },
+    status: { authenticated: true, user: { username: 'bob' }, audiences: ['api'] },
+  },
+  {
+    apiVersion: 'authorization.k8s.io/v1',
+    kind: 'SelfSubjectAccessReview',
+    metadata: {},
+    spec: {
+      resourceAttributes: {
+        namespace: 'default',
+        verb: 'list',
+        group: 'apps',
+        version: 'v1',
+        resource: 'deployments',
+        subresource: 'scale',
+        name: 'web',
+        fieldSelector: {
+          rawSelector: 'metadata.name=web',
+          requirements: [{ key: 'metadata.name', operator: 'In', values: ['web'] }],
+        },
+        labelSelector: { requirements: [{ key: 'app', operator: 'Exists' }] },
+      },
+    },
+    status: { allowed: false, denied: true, reason: 'nope', evaluationError: 'x' },
+  },
+  {
+    apiVersion: 'authorization.k8s.io/v1',
+    kind: 'SelfSubjectAccessReview',
+    metadata: {},
+    spec: { nonResourceAttributes: { path: '/healthz', verb: 'get' } },
+    status: { allowed: true },
+  },
+  {
+    apiVersion: 'authorization.k8s.io/v1',
+    kind: 'SelfSubjectRulesReview',
+    metadata: {},
+    spec: { namespace: 'default' },
+    status: {
+      resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }],
+      nonResourceRules: [{ verbs: ['get'], nonResourceURLs: ['/api', '/api/*'] }],
+      incomplete: false,
+    },
+  },
+  {
+    apiVersion: 'authorization.k8s.io/v1',
+    kind: 'SubjectAccessReview',
+    metadata: {},
+    spec: {
+      resourceAttributes: { verb: 'get', resource: 'pods' },
+      user: 'alice',
+      groups: ['devs'],
+      extra: { 'scopes.example.com': ['read'] },
+      uid: '42',
+    },
+    status: { allowed: true },
+  },
+  {
+    apiVersion: 'autoscaling/v1',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: meta('web', 'default'),
+    spec: {
+      scaleTargetRef: { kind: 'Deployment', name: 'web', apiVersion: 'apps/v1' },
+      minReplicas: 2,
+      maxReplicas: 5,
+      targetCPUUtilizationPercentage: 80,
+    },
+    status: {
+      observedGeneration: 1,
+      lastScaleTime: '2026-01-01T00:00:00Z',
+      currentReplicas: 0,
+      desiredReplicas: 2,
+      currentCPUUtilizationPercentage: 0,
+    },
+  },
+  {
+    apiVersion: 'autoscaling/v1',
+    kind: 'Scale',
+    metadata: { name: 'web', namespace: 'default', resourceVersion: '7' },
+    spec: { replicas: 3 },
+    status: { replicas: 0, selector: 'app=web' },
+  },
+  {
+    apiVersion: 'v1',
+    kind: 'Binding',
+    metadata: { name: 'web-0', namespace: 'default' },
+    target: { kind: 'Node', apiVersion: 'v1', name: 'node-1' },
+  },
+  {
+    apiVersion: 'policy/v1',
+    kind: 'Eviction',
+    metadata: { name: 'web-0', namespace: 'default' },
+    deleteOptions: {
+      gracePeriodSeconds: 0,
+      preconditions: { uid: 'u', resourceVersion: '5' },
+      propagationPolicy: 'Background',
+      dryRun: ['All'],
+      ignoreStoreReadErrorWithClusterBreakingPotential: false,
+    },
+  },
+  { apiVersion: 'apps/v1', kind: 'DeleteOptions', gracePeriodSeconds: 30, orphanDependents: false },
+  {
+    apiVersion: 'v1',
+    kind: 'Status',
+    metadata: { resourceVersion: '1' },
+    status: 'Failure',
+    message: 'pods "x" not found',
+    reason: 'NotFound',
+    details: {
+      name: 'x',
+      kind: 'pods',
+      causes: [{ reason: 'FieldValueInvalid', message: 'bad', field: 'spec' }],
+      retryAfterSeconds: 1,
+    },
+    code: 404,
+  },
+  {
+    apiVersion: 'v1',
+    kind: 'PodList',
+    metadata: { resourceVersion: '99', continue: 'abc', remainingItemCount: 0 },
+    items: [{ metadata: { name: 'a' }, spec: { containers: [{ name: 'c' }] } }],
+  },
+  {
+    apiVersion: 'apps/v1',
+    kind: 'DeploymentList',
+    metadata: {},
+    items: [{ metadata: { name: 'd' }, spec: { template: {} } }],
+  },
+];
