@@ -1,5 +1,6 @@
 import { runCli, type Command } from '../cli/command.js';
 import { kubernetesVersion, kubetsVersion } from './version.js';
+import { serverCommand } from './server.js';
 
 /**
  * Composition root of the `kubets` binary: builds the command list and
@@ -7,16 +8,7 @@ import { kubernetesVersion, kubetsVersion } from './version.js';
  */
 function commands(): Command[] {
   return [
-    {
-      name: 'server',
-      summary: 'Run the control plane (and, later, a node agent) on this machine',
-      async run({ stderr }) {
-        stderr.write(
-          'kubets server: the control plane is not built yet; this checkout has the API machinery only (see the open issues)\n',
-        );
-        return 1;
-      },
-    },
+    serverCommand,
     {
       name: 'version',
       summary: 'Print the kubets and Kubernetes versions',

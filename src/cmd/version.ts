@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
 
-/** The Kubernetes version kubets implements (what /version reports) and the kubets build version. */
-export const kubernetesVersion = { major: '1', minor: '32', gitVersion: 'v1.32.4+kubets' } as const;
+export { kubernetesVersion } from '../api/version.js';
 
+/** The kubets build version (package.json). */
 export function kubetsVersion(): string {
   const require = createRequire(import.meta.url);
   try {

@@ -1,0 +1,162 @@
+import { homedir, networkInterfaces } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type Command } from '../cli/command.js';
+import { type FlagSpec, UsageError } from '../cli/flags.js';
+import { createLogger, parseLevel } from '../lib/log.js';
+import { startControlPlane, type ControlPlaneConfig } from './control-plane.js';
+import { explainStartupError } from './startup-errors.js';
+
+/** The first non-loopback IPv4 address of this host (what k3s advertises by default). */
+export function primaryIPv4(): string {
+  for (const addrs of Object.values(networkInterfaces())) {
+    for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
+}
+
+const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
+
+export const serverFlags: FlagSpec[] = [
+  {
+    name: 'data-dir',
+    type: 'string',
+    description: 'Folder for state (default /var/lib/kubets as root, ~/.kubets otherwise)',
+    placeholder: 'DIR',
+  },
+  {
+    name: 'https-listen-port',
+    type: 'number',
+    description: 'HTTPS port of the API server',
+    default: 6443,
+    placeholder: 'PORT',
+  },
+  {
+    name: 'bind-address',
+    type: 'string',
+    description: 'Address the API server listens on',
+    default: '0.0.0.0',
+    placeholder: 'IP',
+  },
+  {
+    name: 'advertise-address',
+    type: 'string',
+    description: "Address nodes and pods use to reach this server (default: this host's primary IPv4)",
+    placeholder: 'IP',
+  },
+  {
+    name: 'write-kubeconfig',
+    type: 'string',
+    description: 'Where to write the admin kubeconfig (default <data-dir>/kubeconfig.yaml)',
+    placeholder: 'FILE',
+  },
+  {
+    name: 'write-kubeconfig-mode',
+    type: 'string',
+    description: 'File mode of the kubeconfig',
+    default: '600',
+    placeholder: 'MODE',
+  },
+  {
+    name: 'datastore-endpoint',
+    type: 'string',
+    description: 'Datastore: empty = embedded SQLite; etcd://host:port,... or https://... = etcd',
+    placeholder: 'URL',
+  },
+  {
+    name: 'tls-san',
+    type: 'string',
+    multiple: true,
+    description: 'Extra hostname or IP for the serving certificate (repeatable)',
+    placeholder: 'NAME',
+  },
+  {
+    name: 'service-cidr',
+    type: 'string',
+    description: 'Service IP range',
+    default: '10.43.0.0/16',
+    placeholder: 'CIDR',
+  },
+  { name: 'cluster-cidr', type: 'string', description: 'Pod IP range', default: '10.42.0.0/16', placeholder: 'CIDR' },
+  {
+    name: 'cluster-domain',
+    type: 'string',
+    description: 'Cluster DNS domain',
+    default: 'cluster.local',
+    placeholder: 'DOMAIN',
+  },
+  { name: 'disable-agent', type: 'boolean', description: 'Run only the control plane (no node on this machine)' },
+  {
+    name: 'log-level',
+    type: 'string',
+    description: 'debug, info, warn or error',
+    default: 'info',
+    placeholder: 'LEVEL',
+  },
+  { name: 'log-format', type: 'string', description: 'text or json', default: 'text', placeholder: 'FORMAT' },
+];
+
+/** Flags -> defaulted, validated ControlPlaneConfig. */
+export function compileServerConfig(flags: Record<string, unknown>): ControlPlaneConfig {
+  const dataDir = resolve(
+    (flags['data-dir'] as string | undefined) ?? (isRoot() ? '/var/lib/kubets' : join(homedir(), '.kubets')),
+  );
+  const mode = String(flags['write-kubeconfig-mode'] ?? '600');
+  if (!/^[0-7]{3,4}$/.test(mode))
+    throw new UsageError(`--write-kubeconfig-mode takes an octal mode like 600 or 644, not "${mode}"`);
+  const port = Number(flags['https-listen-port'] ?? 6443);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--https-listen-port must be a port number (0-65535), not ${port}`);
+  return {
+    dataDir,
+    bindAddress: String(flags['bind-address'] ?? '0.0.0.0'),
+    httpsPort: port,
+    advertiseAddress: String(flags['advertise-address'] ?? primaryIPv4()),
+    datastoreEndpoint: flags['datastore-endpoint'] as string | undefined,
+    kubeconfigPath: resolve((flags['write-kubeconfig'] as string | undefined) ?? join(dataDir, 'kubeconfig.yaml')),
+    kubeconfigMode: parseInt(mode, 8),
+    tlsSans: (flags['tls-san'] as string[] | undefined) ?? [],
+    serviceCIDR: String(flags['service-cidr'] ?? '10.43.0.0/16'),
+    clusterCIDR: String(flags['cluster-cidr'] ?? '10.42.0.0/16'),
+    clusterDomain: String(flags['cluster-domain'] ?? 'cluster.local'),
+  };
+}
+
+export const serverCommand: Command = {
+  name: 'server',
+  summary: 'Run a Kubernetes control plane on this machine',
+  usage: 'server [flags]',
+  flags: serverFlags,
+  async run({ flags, stdout, stderr }) {
+    const config = compileServerConfig(flags);
+    const log = createLogger('kubets', {
+      level: parseLevel(flags['log-level'] as string),
+      format: flags['log-format'] === 'json' ? 'json' : 'text',
+    });
+    config.log = log;
+    const t0 = performance.now();
+    const step = (s: string) => stdout.write(`kubets: ${s}\n`);
+    let cp;
+    try {
+      cp = await startControlPlane(config, step);
+    } catch (err) {
+      stderr.write(`kubets server: ${explainStartupError(err, config)}\n`);
+      return 1;
+    }
+    step(`API server ready at ${cp.url} in ${Math.round(performance.now() - t0)} ms`);
+    step(`kubeconfig written to ${config.kubeconfigPath}`);
+    if (!flags['disable-agent']) {
+      step('node agent not built yet: running the control plane only (the kubelet lands with issue 9)');
+    }
+    step(`try: KUBECONFIG=${config.kubeconfigPath} kubectl get namespaces`);
+    await new Promise<void>((resolveStop) => {
+      const stop = (sig: string) => {
+        step(`received ${sig}, shutting down`);
+        resolveStop();
+      };
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
+    });
+    await cp.dispose();
+    return 0;
+  },
+};

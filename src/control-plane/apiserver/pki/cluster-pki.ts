@@ -1,0 +1,179 @@
+import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Clock, realClock } from '../../../lib/clock.js';
+import { createCertificate, generateKey, publicKeyOf, type Issuer, type Subject } from './x509.js';
+
+/**
+ * The cluster's certificates under `<data-dir>/tls`, generated on first start and
+ * reused afterwards (files 0600). A certificate is re-issued when it is missing,
+ * expires within `renewBefore`, or (serving certificate) lacks a wanted SAN.
+ */
+export interface ClusterPKIOptions {
+  dir: string;
+  /** Extra names/IPs the serving certificate must cover (`--tls-san`, node IPs). */
+  sans?: string[];
+  clusterDomain?: string;
+  /** First IP of the service CIDR (the `kubernetes` Service). */
+  kubernetesServiceIP?: string;
+  clock?: Clock;
+  /** Re-issue leaf certificates this close to expiry (default 90 days). */
+  renewBeforeMs?: number;
+}
+
+export interface KeyPair {
+  certPEM: string;
+  keyPEM: string;
+  certPath: string;
+  keyPath: string;
+}
+
+export interface ClusterPKI {
+  serverCA: KeyPair;
+  clientCA: KeyPair;
+  serving: KeyPair;
+  admin: KeyPair;
+  /** Issues (or reuses) a client certificate for a component identity. */
+  clientCert(fileBase: string, subject: Subject): KeyPair;
+}
+
+const year = 365 * 24 * 3600 * 1000;
+
+function write(path: string, content: string): void {
+  writeFileSync(path, content, { mode: 0o600 });
+  chmodSync(path, 0o600);
+}
+
+function load(dir: string, base: string): KeyPair | undefined {
+  const certPath = join(dir, `${base}.crt`);
+  const keyPath = join(dir, `${base}.key`);
+  if (!existsSync(certPath) || !existsSync(keyPath)) return undefined;
+  return { certPEM: readFileSync(certPath, 'utf8'), keyPEM: readFileSync(keyPath, 'utf8'), certPath, keyPath };
+}
+
+function issuerOf(kp: KeyPair, commonName: string): Issuer {
+  const privateKey: KeyObject = createPrivateKey(kp.keyPEM);
+  return { subject: { commonName }, privateKey, publicKey: publicKeyOf(privateKey) };
+}
+
+function isIP(s: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(s) || s.includes(':');
+}
+
+export function ensureClusterPKI(opts: ClusterPKIOptions): ClusterPKI {
+  const clock = opts.clock ?? realClock;
+  const renewBefore = opts.renewBeforeMs ?? 90 * 24 * 3600 * 1000;
+  mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
+  const now = () => new Date(clock.now());
+  const domain = opts.clusterDomain ?? 'cluster.local';
+
+  const fresh = (kp: KeyPair | undefined, check?: (c: X509Certificate) => boolean): kp is KeyPair => {
+    if (!kp) return false;
+    try {
+      const c = new X509Certificate(kp.certPEM);
+      if (Date.parse(c.validTo) - clock.now() < renewBefore) return false;
+      return check ? check(c) : true;
+    } catch {
+      return false;
+    }
+  };
+
+  function ensureCA(base: string, commonName: string): KeyPair {
+    const existing = load(opts.dir, base);
+    // CAs are long-lived; only a missing or unreadable CA is regenerated.
+    if (existing && fresh(existing)) return existing;
+    const key = generateKey();
+    const certPEM = createCertificate({
+      subject: { commonName },
+      publicKey: key.publicKey,
+      selfSigningKey: key.privateKey,
+      notBefore: new Date(clock.now() - 60_000),
+      notAfter: new Date(clock.now() + 10 * year),
+      isCA: true,
+      keyUsage: ['digitalSignature', 'keyEncipherment', 'keyCertSign'],
+    });
+    const kp = {
+      certPEM,
+      keyPEM: key.privateKeyPEM,
+      certPath: join(opts.dir, `${base}.crt`),
+      keyPath: join(opts.dir, `${base}.key`),
+    };
+    write(kp.keyPath, kp.keyPEM);
+    write(kp.certPath, kp.certPEM);
+    return kp;
+  }
+
+  const serverCA = ensureCA('server-ca', `kubets-server-ca@${Math.floor(clock.now() / 1000)}`);
+  const clientCA = ensureCA('client-ca', `kubets-client-ca@${Math.floor(clock.now() / 1000)}`);
+  const serverIssuer = issuerOf(serverCA, new X509Certificate(serverCA.certPEM).subject.replace(/^CN=/, ''));
+  const clientIssuer = issuerOf(clientCA, new X509Certificate(clientCA.certPEM).subject.replace(/^CN=/, ''));
+
+  function issue(base: string, issuer: Issuer, build: (key: ReturnType<typeof generateKey>) => string): KeyPair {
+    const key = generateKey();
+    const kp = {
+      certPEM: build(key),
+      keyPEM: key.privateKeyPEM,
+      certPath: join(opts.dir, `${base}.crt`),
+      keyPath: join(opts.dir, `${base}.key`),
+    };
+    write(kp.keyPath, kp.keyPEM);
+    write(kp.certPath, kp.certPEM);
+    void issuer;
+    return kp;
+  }
+
+  const names = new Set([
+    'localhost',
+    'kubernetes',
+    'kubernetes.default',
+    'kubernetes.default.svc',
+    `kubernetes.default.svc.${domain}`,
+  ]);
+  const ips = new Set(['127.0.0.1', '::1']);
+  if (opts.kubernetesServiceIP) ips.add(opts.kubernetesServiceIP);
+  for (const s of opts.sans ?? []) (isIP(s) ? ips : names).add(s);
+  const wantSans = (c: X509Certificate) => {
+    const have = c.subjectAltName ?? '';
+    return (
+      [...names].every((n) => have.includes(`DNS:${n}`)) &&
+      [...ips].filter((i) => !i.includes(':')).every((i) => have.includes(`IP Address:${i}`))
+    );
+  };
+  let serving = load(opts.dir, 'serving-kube-apiserver');
+  if (!fresh(serving, wantSans)) {
+    serving = issue('serving-kube-apiserver', serverIssuer, (key) =>
+      createCertificate({
+        subject: { commonName: 'kube-apiserver' },
+        publicKey: key.publicKey,
+        issuer: serverIssuer,
+        notBefore: new Date(clock.now() - 60_000),
+        notAfter: new Date(clock.now() + year),
+        keyUsage: ['digitalSignature', 'keyEncipherment'],
+        extKeyUsage: ['serverAuth'],
+        dnsNames: [...names],
+        ipAddresses: [...ips],
+      }),
+    );
+  }
+
+  function clientCert(base: string, subject: Subject): KeyPair {
+    const existing = load(opts.dir, base);
+    const sameSubject = (c: X509Certificate) => c.subject.split('\n').includes(`CN=${subject.commonName}`);
+    if (fresh(existing, sameSubject)) return existing;
+    return issue(base, clientIssuer, (key) =>
+      createCertificate({
+        subject,
+        publicKey: key.publicKey,
+        issuer: clientIssuer,
+        notBefore: new Date(clock.now() - 60_000),
+        notAfter: new Date(clock.now() + year),
+        keyUsage: ['digitalSignature', 'keyEncipherment'],
+        extKeyUsage: ['clientAuth'],
+      }),
+    );
+  }
+
+  const admin = clientCert('client-admin', { commonName: 'admin', organizations: ['system:masters'] });
+  void now;
+  return { serverCA, clientCA, serving, admin, clientCert };
+}

@@ -1,0 +1,193 @@
+import {
+  forbidden,
+  methodNotSupported,
+  pathNotFound,
+  StatusError,
+  unauthorized,
+} from '../../api/errors/status-error.js';
+import { kubernetesVersion } from '../../api/version.js';
+import { aggregatedVersionRequested, type DiscoveryDoc } from './discovery/discovery.js';
+import { decodeObjectBody } from './endpoints/request-body.js';
+import {
+  handleDelete,
+  handleDeleteCollection,
+  handleCreate,
+  handlePatch,
+  handleUpdate,
+} from './endpoints/resource-writes.js';
+import { handleGet, handleList, handleWatch } from './endpoints/resource-reads.js';
+import { parseRequestInfo, type RequestInfo } from './http/request-info.js';
+import { serveHealth } from './routes/health.js';
+import { type ApiServer } from './server.js';
+import { type ApiRequest, type ApiResponse, type RequestContext, type UserInfo } from './types.js';
+import { applyPatch, type JsonObject } from '../../api/patch/index.js';
+import { decodeBody, patchMediaTypes } from '../../api/codec/media-type.js';
+import { type KubeObject } from './watch-cache/types.js';
+import { serveVirtual } from './virtual-resources.js';
+
+const anonymousPaths = /^\/(healthz|livez|readyz)(\/.*)?$|^\/version\/?$/;
+
+function discoveryResponse(req: ApiRequest, d: DiscoveryDoc, contentType = 'application/json'): ApiResponse {
+  if (req.headers['if-none-match'] === d.etag)
+    return { type: 'bytes', status: 304, contentType, body: '', headers: { Etag: d.etag } };
+  return { type: 'bytes', status: 200, contentType, body: d.json, headers: { Etag: d.etag } };
+}
+
+function serveDiscovery(server: ApiServer, req: ApiRequest): ApiResponse | undefined {
+  const d = server.discovery;
+  const p = req.path.replace(/\/+$/, '') || '/';
+  if (p === '/api' || p === '/apis') {
+    const agg = aggregatedVersionRequested(req.headers.accept);
+    if (agg) {
+      const doc = p === '/api' ? d.aggregatedCore[agg] : d.aggregatedApis[agg];
+      return discoveryResponse(req, doc, `application/json;g=apidiscovery.k8s.io;v=${agg};as=APIGroupDiscoveryList`);
+    }
+    return discoveryResponse(req, p === '/api' ? d.api : d.apis);
+  }
+  let m = /^\/api\/([^/]+)$/.exec(p);
+  if (m) {
+    const doc = d.resourceLists.get(m[1]!);
+    return doc ? discoveryResponse(req, doc) : undefined;
+  }
+  m = /^\/apis\/([^/]+)$/.exec(p);
+  if (m) {
+    const doc = d.groups.get(m[1]!);
+    return doc ? discoveryResponse(req, doc) : undefined;
+  }
+  m = /^\/apis\/([^/]+)\/([^/]+)$/.exec(p);
+  if (m) {
+    const doc = d.resourceLists.get(`${m[1]}/${m[2]}`);
+    return doc ? discoveryResponse(req, doc) : undefined;
+  }
+  return undefined;
+}
+
+/** upstream's 403 text for a denied request. */
+export function forbiddenFor(user: UserInfo, info: RequestInfo, reason?: string): Error {
+  const who = `User "${user.username}"`;
+  if (!info.isResourceRequest) {
+    return new StatusError(
+      403,
+      'Forbidden',
+      `forbidden: ${who} cannot ${info.verb} path "${info.path}"${reason ? `: ${reason}` : ''}`,
+      {},
+    );
+  }
+  const res = info.subresource ? `${info.resource}/${info.subresource}` : info.resource;
+  const scope = info.namespace ? `in the namespace "${info.namespace}"` : 'at the cluster scope';
+  const msg = `${who} cannot ${info.verb} resource "${res}" in API group "${info.group}" ${scope}${reason ? `: ${reason}` : ''}`;
+  return forbidden({ group: info.group, resource: res }, info.name, msg);
+}
+
+/**
+ * The request pipeline: authenticate, parse the request info, authorize, then
+ * serve health/version/discovery/OpenAPI or dispatch to a resource handler.
+ */
+export async function routeRequest(server: ApiServer, req: ApiRequest): Promise<ApiResponse> {
+  const user = await server.authn.authenticate(req);
+  if (!user && !anonymousPaths.test(req.path)) throw unauthorized();
+  const info = parseRequestInfo(req.method, req.path, req.query);
+  const effective: UserInfo = user ?? { username: 'system:anonymous', groups: ['system:unauthenticated'] };
+  if (server.authz && user) {
+    const decision = await server.authz.authorize(effective, info);
+    if (!decision.allowed) throw forbiddenFor(effective, info, decision.reason);
+  }
+  const ctx: RequestContext = { request: req, info, user: effective, warnings: [], signal: req.signal };
+
+  if (!info.isResourceRequest) {
+    if (req.path === '/version' || req.path === '/version/')
+      return { type: 'object', status: 200, body: kubernetesVersion };
+    const health = await serveHealth(req.path, req.query, server.healthChecks);
+    if (health) return health;
+    const disc = serveDiscovery(server, req);
+    if (disc) return disc;
+    const oa = server.openapi.serve(req.path, req.query, req.headers.accept);
+    if (oa) return oa;
+    throw pathNotFound();
+  }
+  const virtual = await serveVirtual(server, ctx);
+  if (virtual) return virtual;
+  return serveResource(server, ctx);
+}
+
+async function serveResource(server: ApiServer, ctx: RequestContext): Promise<ApiResponse> {
+  const info = ctx.info;
+  const r = server.resource(info.group, info.version, info.resource);
+  if (!r) throw pathNotFound();
+  const ns = r.info.namespaced ? info.namespace : '';
+  // Namespaced objects need a namespace in the path (except list/watch across namespaces).
+  if (r.info.namespaced && !ns && info.name) throw pathNotFound();
+  if (!r.info.namespaced && info.namespace && r.info.plural !== 'namespaces') throw pathNotFound();
+  const gr = { group: r.info.group, resource: r.info.plural };
+  const verbs = r.info.verbs as string[];
+
+  if (info.subresource) {
+    const sub = r.subresources.get(info.subresource);
+    if (!sub) throw pathNotFound();
+    const name = info.name;
+    switch (info.verb) {
+      case 'get':
+        if (sub.connect) return sub.connect(ctx, ns, name, info.parts.slice(3));
+        if (sub.get) return sub.get(ctx, ns, name);
+        return handleGet(ctx, r, server.deps, ns, name);
+      case 'create': {
+        if (sub.connect) return sub.connect(ctx, ns, name, info.parts.slice(3));
+        if (!sub.create) throw methodNotSupported(gr, 'create');
+        const subInfo = r.info.subresources.find((s) => s.name === info.subresource);
+        const kind = subInfo?.kind.kind ?? r.info.kind;
+        const apiVersion = subInfo
+          ? subInfo.kind.group
+            ? `${subInfo.kind.group}/${subInfo.kind.version}`
+            : subInfo.kind.version
+          : undefined;
+        return sub.create(ctx, ns, name, decodeObjectBody(ctx, r, kind, apiVersion));
+      }
+      case 'update':
+        if (sub.update) return sub.update(ctx, ns, name, decodeObjectBody(ctx, r, 'Scale', 'autoscaling/v1'));
+        if (!sub.strategy) throw methodNotSupported(gr, 'update');
+        return handleUpdate(ctx, r, server.deps, ns, name, { name: info.subresource, handler: sub });
+      case 'patch':
+        if (sub.patch) {
+          const ct = ctx.request.headers['content-type'] ?? '';
+          const body =
+            ctx.request.object ??
+            decodeBody(ctx.request.body ?? new Uint8Array(), ct, { supported: patchMediaTypes.slice(0, 3) }).value;
+          return sub.patch(
+            ctx,
+            ns,
+            name,
+            (cur: KubeObject) =>
+              applyPatch(cur as unknown as JsonObject, body as never, ct, undefined) as unknown as KubeObject,
+          );
+        }
+        if (!sub.strategy) throw methodNotSupported(gr, 'patch');
+        return handlePatch(ctx, r, server.deps, ns, name, { name: info.subresource, handler: sub });
+      default:
+        if (sub.connect) return sub.connect(ctx, ns, name, info.parts.slice(3));
+        throw methodNotSupported(gr, info.verb);
+    }
+  }
+
+  if (!verbs.includes(info.verb)) throw methodNotSupported(gr, info.verb);
+  switch (info.verb) {
+    case 'get':
+      return handleGet(ctx, r, server.deps, ns, info.name);
+    case 'list':
+      return handleList(ctx, r, server.deps, ns);
+    case 'watch':
+      return handleWatch(ctx, r, server.deps, ns);
+    case 'create':
+      if (info.name) throw methodNotSupported(gr, 'create');
+      return handleCreate(ctx, r, server.deps, ns);
+    case 'update':
+      return handleUpdate(ctx, r, server.deps, ns, info.name);
+    case 'patch':
+      return handlePatch(ctx, r, server.deps, ns, info.name);
+    case 'delete':
+      return handleDelete(ctx, r, server.deps, ns, info.name);
+    case 'deletecollection':
+      return handleDeleteCollection(ctx, r, server.deps, ns);
+    default:
+      throw methodNotSupported(gr, info.verb);
+  }
+}

@@ -1,0 +1,199 @@
+import { Scheme } from '../../api/scheme/scheme.js';
+import { type Definitions } from '../../api/openapi/schema-types.js';
+import { builtinResources } from '../../api/scheme/builtin-resources.js';
+import { groupVersionString } from '../../api/scheme/types.js';
+import { type Clock, realClock } from '../../lib/clock.js';
+import { type Logger, nullLogger } from '../../lib/log.js';
+import { type Storage } from '../storage/interface.js';
+import { AdmissionChain } from './admission/chain.js';
+import { namespaceLifecycle } from './admission/namespace-lifecycle.js';
+import { type MutatingAdmissionPlugin, type ValidatingAdmissionPlugin } from './admission/types.js';
+import { buildDiscovery, type DiscoverySnapshot } from './discovery/discovery.js';
+import { type HandlerDeps } from './endpoints/context.js';
+import { buildResources, servedKey, type BuiltResources } from './registry/build-resources.js';
+import { type ServedResource } from './registry/served-resource.js';
+import { type HealthCheck } from './routes/health.js';
+import { OpenApiService } from './routes/openapi.js';
+import { routeRequest } from './router.js';
+import { type ApiRequest, type ApiResponse, type UserInfo } from './types.js';
+import { type RequestInfo } from './http/request-info.js';
+import { installSubresources } from './subresources.js';
+import { bootstrapCluster } from './bootstrap.js';
+import { type AccessCheck } from './virtual-resources.js';
+
+export interface Authn {
+  /** The caller's identity; undefined = anonymous. Throws 401 for bad credentials. */
+  authenticate(req: ApiRequest): Promise<UserInfo | undefined>;
+}
+export interface Authz {
+  authorize(user: UserInfo, info: RequestInfo): Promise<{ allowed: boolean; reason?: string }>;
+}
+
+export interface ApiServerOptions {
+  storage: Storage;
+  clock?: Clock;
+  log?: Logger;
+  /** Service CIDR (ClusterIPs are allocated from it; the first address is the `kubernetes` Service). */
+  serviceCIDR?: string;
+  clusterDomain?: string;
+  /** Address and port clients reach this server on (discovery, the `kubernetes` endpoints). */
+  advertiseAddress: string;
+  securePort: number;
+  authn?: Authn;
+  authz?: Authz;
+  mutatingAdmission?: MutatingAdmissionPlugin[];
+  validatingAdmission?: ValidatingAdmissionPlugin[];
+  /** Hooks the fieldmanager/schema layers plug into (defaults: pass-through). */
+  handlerHooks?: Partial<Pick<HandlerDeps, 'checkFields' | 'trackUpdate' | 'apply'>>;
+}
+
+/** x509 and in-process identities; everything else anonymous (the security layer replaces this). */
+const basicAuthn: Authn = {
+  async authenticate(req) {
+    if (req.peer.inProcessUser) return req.peer.inProcessUser;
+    const c = req.peer.certificate;
+    if (c) return { username: c.commonName, groups: [...c.organizations, 'system:authenticated'] };
+    return undefined;
+  },
+};
+
+/**
+ * The API server core: scheme, stores and watch caches, discovery, OpenAPI,
+ * admission, and request routing. Transport-independent: `handle()` serves an
+ * ApiRequest from the HTTPS listener or from an in-process client alike.
+ */
+export class ApiServer {
+  readonly clock: Clock;
+  readonly log: Logger;
+  scheme: Scheme;
+  private built: BuiltResources;
+  private discoverySnapshot: DiscoverySnapshot;
+  readonly openapi: OpenApiService;
+  readonly admission: AdmissionChain;
+  readonly deps: HandlerDeps;
+  readonly authn: Authn;
+  readonly authz: Authz | undefined;
+  readonly healthChecks: HealthCheck[];
+  private started = false;
+  /** Answers SelfSubjectAccessReviews (set by the security layer; undefined = allow). */
+  accessCheck: AccessCheck | undefined;
+
+  constructor(readonly opts: ApiServerOptions) {
+    this.clock = opts.clock ?? realClock;
+    this.log = opts.log ?? nullLogger;
+    this.scheme = new Scheme(builtinResources());
+    this.built = buildResources({
+      scheme: this.scheme,
+      storage: opts.storage,
+      clock: this.clock,
+      log: this.log,
+      serviceCIDR: opts.serviceCIDR ?? '10.43.0.0/16',
+    });
+    this.admission = new AdmissionChain(opts.mutatingAdmission ?? [], [
+      namespaceLifecycle(
+        async (name) =>
+          this.resource('', 'v1', 'namespaces')?.store.deps.cache.get(
+            this.scheme.storageKey(this.resource('', 'v1', 'namespaces')!.info, undefined, name),
+          )?.object,
+      ),
+      ...(opts.validatingAdmission ?? []),
+    ]);
+    this.deps = {
+      clock: this.clock,
+      log: this.log,
+      admission: this.admission,
+      checkFields: opts.handlerHooks?.checkFields ?? (() => []),
+      trackUpdate: opts.handlerHooks?.trackUpdate ?? ((_r, _old, obj) => obj),
+      apply:
+        opts.handlerHooks?.apply ??
+        ((_r, live, config) => {
+          const merged = { ...(live ?? {}), ...config, metadata: { ...(live?.metadata ?? {}), ...config.metadata } };
+          return merged as never;
+        }),
+    };
+    this.authn = opts.authn ?? basicAuthn;
+    this.authz = opts.authz;
+    installSubresources(this);
+    this.openapi = new OpenApiService(() => this.scheme.resources());
+    this.discoverySnapshot = this.buildDiscovery();
+    this.healthChecks = [
+      { name: 'ping', check: async () => true },
+      { name: 'log', check: async () => true },
+      {
+        name: this.opts.storage.backend === 'etcd' ? 'etcd' : 'datastore',
+        check: async () => (await this.opts.storage.currentRevision()) >= 0,
+      },
+      { name: 'poststarthook/bootstrap-controller', check: async () => this.started },
+    ];
+  }
+
+  private buildDiscovery(): DiscoverySnapshot {
+    return buildDiscovery(
+      [...this.scheme.resources()],
+      (g) => this.scheme.preferredVersion(g),
+      `${this.opts.advertiseAddress}:${this.opts.securePort}`,
+    );
+  }
+
+  get discovery(): DiscoverySnapshot {
+    return this.discoverySnapshot;
+  }
+
+  /** Served resource by group/version/plural. */
+  resource(group: string, version: string, plural: string): ServedResource | undefined {
+    return this.built.served.get(servedKey(group, version, plural));
+  }
+
+  /** The preferred served version of a group-resource. */
+  preferred(group: string, plural: string): ServedResource | undefined {
+    const info = this.scheme.preferredForGroupResource(group, plural);
+    return info ? this.resource(info.group, info.version, info.plural) : undefined;
+  }
+
+  get allocators() {
+    return { serviceIPs: this.built.serviceIPs, nodePorts: this.built.nodePorts };
+  }
+
+  private custom = new Map<string, ServedResource>();
+
+  /**
+   * Replaces the set of custom resources served (from CustomResourceDefinitions)
+   * and refreshes the scheme, discovery and OpenAPI.
+   */
+  setCustomResources(
+    list: ServedResource[],
+    definitions?: Definitions,
+  ): void {
+    for (const k of this.custom.keys()) this.built.served.delete(k);
+    this.custom = new Map(list.map((r) => [servedKey(r.info.group, r.info.version, r.info.plural), r]));
+    for (const [k, r] of this.custom) this.built.served.set(k, r);
+    this.scheme = new Scheme([...builtinResources(), ...list.map((r) => r.info)]);
+    this.discoverySnapshot = this.buildDiscovery();
+    this.openapi.invalidate(definitions ?? {});
+  }
+
+  /** Every served resource (built-in and custom). */
+  servedResources(): ServedResource[] {
+    return [...this.built.served.values()];
+  }
+
+  /** Starts every watch cache and creates the system namespaces and the `kubernetes` Service. */
+  async start(): Promise<void> {
+    await Promise.all(this.built.caches.map((c) => c.start()));
+    await bootstrapCluster(this);
+    this.started = true;
+  }
+
+  handle(req: ApiRequest): Promise<ApiResponse> {
+    return routeRequest(this, req);
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all(this.built.caches.map((c) => c.dispose()));
+  }
+
+  /** `apps/v1` style apiVersion of a served resource. */
+  static apiVersionOf(r: ServedResource): string {
+    return groupVersionString(r.info);
+  }
+}

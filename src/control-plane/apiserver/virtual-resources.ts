@@ -1,0 +1,107 @@
+import { badRequest, methodNotSupported } from '../../api/errors/status-error.js';
+import { type ApiServer } from './server.js';
+import { type ApiResponse, type RequestContext } from './types.js';
+import { decodeBody, objectMediaTypes } from '../../api/codec/media-type.js';
+import { bindPod } from './endpoints/subresources/pod-binding.js';
+
+function body(ctx: RequestContext, kind: string, apiVersion: string): Record<string, any> {
+  const v =
+    ctx.request.object ??
+    (ctx.request.body
+      ? decodeBody(ctx.request.body, ctx.request.headers['content-type'], {
+          supported: objectMediaTypes,
+          kind,
+          apiVersion,
+        }).value
+      : undefined);
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    throw badRequest(`the body of the request must be a ${kind}`);
+  return v as Record<string, any>;
+}
+
+/** Authorization decisions for review resources; replaced by the security layer (RBAC). */
+export type AccessCheck = (
+  ctx: RequestContext,
+  attrs: Record<string, unknown>,
+  user: { username: string; groups: string[] },
+) => Promise<{ allowed: boolean; reason?: string }>;
+
+/**
+ * Resources with no storage: reviews answered from the caller's identity and
+ * the authorizer, `componentstatuses`, and the legacy `bindings` resource.
+ */
+export async function serveVirtual(server: ApiServer, ctx: RequestContext): Promise<ApiResponse | undefined> {
+  const { group, resource, verb, version } = ctx.info;
+  const key = `${group}/${resource}`;
+  switch (key) {
+    case 'authentication.k8s.io/selfsubjectreviews': {
+      if (verb !== 'create') throw methodNotSupported({ group, resource }, verb);
+      const b = body(ctx, 'SelfSubjectReview', `${group}/${version}`);
+      const u = ctx.user;
+      const userInfo: Record<string, unknown> = { username: u.username, groups: u.groups };
+      if (u.uid) userInfo.uid = u.uid;
+      if (u.extra && Object.keys(u.extra).length) userInfo.extra = u.extra;
+      return {
+        type: 'object',
+        status: 201,
+        body: {
+          kind: 'SelfSubjectReview',
+          apiVersion: `${group}/${version}`,
+          metadata: { ...(b.metadata ?? {}), creationTimestamp: null },
+          status: { userInfo },
+        },
+      };
+    }
+    case 'authorization.k8s.io/selfsubjectaccessreviews': {
+      if (verb !== 'create') throw methodNotSupported({ group, resource }, verb);
+      const b = body(ctx, 'SelfSubjectAccessReview', `${group}/${version}`);
+      const decision = server.accessCheck ? await server.accessCheck(ctx, b.spec ?? {}, ctx.user) : { allowed: true };
+      const status: Record<string, unknown> = { allowed: decision.allowed };
+      if (decision.reason) status.reason = decision.reason;
+      return {
+        type: 'object',
+        status: 201,
+        body: {
+          kind: 'SelfSubjectAccessReview',
+          apiVersion: `${group}/${version}`,
+          metadata: { creationTimestamp: null },
+          spec: b.spec ?? {},
+          status,
+        },
+      };
+    }
+    case '/componentstatuses': {
+      if (verb !== 'list' && verb !== 'get') throw methodNotSupported({ group, resource }, verb);
+      const healthy = async () => {
+        try {
+          await server.opts.storage.currentRevision();
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      const ok = await healthy();
+      const item = (name: string) => ({
+        kind: 'ComponentStatus',
+        apiVersion: 'v1',
+        metadata: { name, creationTimestamp: null },
+        conditions: [{ type: 'Healthy', status: ok ? 'True' : 'False', message: ok ? 'ok' : 'datastore unreachable' }],
+      });
+      const names = ['controller-manager', 'scheduler', 'etcd-0'];
+      if (verb === 'get') return { type: 'object', status: 200, body: item(ctx.info.name) };
+      return {
+        type: 'object',
+        status: 200,
+        body: { kind: 'ComponentStatusList', apiVersion: 'v1', metadata: {}, items: names.map(item) },
+      };
+    }
+    case '/bindings': {
+      if (verb !== 'create') throw methodNotSupported({ group, resource }, verb);
+      const pods = server.resource('', 'v1', 'pods')!;
+      const b = body(ctx, 'Binding', 'v1');
+      return bindPod(() => pods, server.deps)(ctx, ctx.info.namespace, String(b.metadata?.name ?? ''), b as never);
+    }
+    default:
+      return undefined;
+  }
+}
