@@ -125,9 +125,13 @@ export class FieldPath {
     return new FieldPath(this, `[${k}]`, true);
   }
 
+  /** The path's segments from the root down to this one. */
+  private chain(): FieldPath[] {
+    return this.parent ? [...this.parent.chain(), this] : [this];
+  }
+
   toString(): string {
-    const parts: FieldPath[] = [];
-    for (let p: FieldPath | undefined = this; p; p = p.parent) parts.unshift(p);
+    const parts = this.chain();
     let out = '';
     for (const p of parts) {
       if (p.part === '') continue;

@@ -19,6 +19,16 @@ export function regexError(msg: string, fmt: string, ...examples: string[]): str
   return `${msg} (e.g. ${examples.map((e) => `'${e}', `).join(' or ')}regex used for validation is '${fmt}')`;
 }
 
+/**
+ * Decoded JSON may carry a number or null where a string belongs; Go would have
+ * refused it at decoding, here it is checked as its text so that validation
+ * reports an error instead of throwing.
+ */
+function asString(v: unknown): string {
+  if (typeof v === 'string') return v;
+  return typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' ? String(v) : '';
+}
+
 const qnameFmt = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
 const qnameRe = new RegExp(`^${qnameFmt}$`);
 const qnameErrMsg =
@@ -60,6 +70,7 @@ const configMapKeyErrMsg = "a valid config key must consist of alphanumeric char
 
 /** `[prefix/]name` as used by label keys, annotation keys and finalizers. */
 export function isQualifiedName(value: string): string[] {
+  value = asString(value);
   const errs: string[] = [];
   const parts = value.split('/');
   let name: string;
@@ -82,6 +93,7 @@ export function isQualifiedName(value: string): string[] {
 }
 
 export function isValidLabelValue(value: string): string[] {
+  value = asString(value);
   const errs: string[] = [];
   if (value.length > LABEL_VALUE_MAX) errs.push(maxLenError(LABEL_VALUE_MAX));
   if (!labelValueRe.test(value)) errs.push(regexError(labelValueErrMsg, labelValueFmt, 'MyValue', 'my_value', '12345'));
@@ -89,6 +101,7 @@ export function isValidLabelValue(value: string): string[] {
 }
 
 export function isDNS1123Label(value: string): string[] {
+  value = asString(value);
   const errs: string[] = [];
   if (value.length > DNS1123_LABEL_MAX) errs.push(maxLenError(DNS1123_LABEL_MAX));
   if (!dns1123LabelRe.test(value)) {
@@ -99,6 +112,7 @@ export function isDNS1123Label(value: string): string[] {
 }
 
 export function isDNS1123Subdomain(value: string): string[] {
+  value = asString(value);
   const errs: string[] = [];
   if (value.length > DNS1123_SUBDOMAIN_MAX) errs.push(maxLenError(DNS1123_SUBDOMAIN_MAX));
   if (!dns1123SubdomainRe.test(value))
@@ -107,6 +121,7 @@ export function isDNS1123Subdomain(value: string): string[] {
 }
 
 export function isDNS1035Label(value: string): string[] {
+  value = asString(value);
   const errs: string[] = [];
   if (value.length > DNS1035_LABEL_MAX) errs.push(maxLenError(DNS1035_LABEL_MAX));
   if (!dns1035LabelRe.test(value)) errs.push(regexError(dns1035LabelErrMsg, dns1035LabelFmt, 'my-name', 'abc-123'));
@@ -114,12 +129,14 @@ export function isDNS1035Label(value: string): string[] {
 }
 
 export function isCIdentifier(value: string): string[] {
+  value = asString(value);
   return cIdentifierRe.test(value)
     ? []
     : [regexError(cIdentifierErrMsg, cIdentifierFmt, 'my_name', 'MY_NAME', 'MyName')];
 }
 
 export function isEnvVarName(value: string): string[] {
+  value = asString(value);
   const errs: string[] = [];
   if (!envVarNameRe.test(value))
     errs.push(regexError(envVarNameErrMsg, envVarNameFmt, 'my.env-name', 'MY_ENV.NAME', 'MyEnvName1'));
@@ -128,6 +145,7 @@ export function isEnvVarName(value: string): string[] {
 }
 
 export function isConfigMapKey(value: string): string[] {
+  value = asString(value);
   const errs: string[] = [];
   if (value.length > DNS1123_SUBDOMAIN_MAX) errs.push(maxLenError(DNS1123_SUBDOMAIN_MAX));
   if (!configMapKeyRe.test(value))
@@ -153,6 +171,7 @@ export function isInRange(value: number, lo: number, hi: number): string[] {
 }
 
 export function isValidPortName(port: string): string[] {
+  port = asString(port);
   const errs: string[] = [];
   if (port.length > 15) errs.push(maxLenError(15));
   if (!/^[-a-z0-9]+$/.test(port)) errs.push('must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)');
@@ -165,10 +184,12 @@ export function isValidPortName(port: string): string[] {
 const ipv4Re = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 export function isIPv4(value: string): boolean {
+  value = asString(value);
   return ipv4Re.test(value);
 }
 
 export function isIPv6(value: string): boolean {
+  value = asString(value);
   if (!/^[0-9a-fA-F:.]+$/.test(value) || !value.includes(':')) return false;
   let v = value;
   // An embedded IPv4 tail counts as two groups.
@@ -192,11 +213,13 @@ export function isIPv6(value: string): boolean {
 }
 
 export function isValidIP(value: string): string[] {
+  value = asString(value);
   return isIPv4(value) || isIPv6(value) ? [] : ['must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)'];
 }
 
 /** `10.42.0.0/16` or `fd00::/64`. */
 export function isValidCIDR(value: string): string[] {
+  value = asString(value);
   const [ip, bits, extra] = value.split('/');
   const ok =
     extra === undefined &&
