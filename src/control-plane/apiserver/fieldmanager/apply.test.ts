@@ -86,12 +86,22 @@ test('re-apply without an env var and with a new image: the var is pruned, the i
   assert.equal((object.metadata as JsonObject).uid, (live.metadata as JsonObject).uid);
 });
 
-test('re-applying the same config changes nothing, not even the time', () => {
+test('re-applying the same config changes nothing, not even the time or stored nulls', () => {
   const live = applied(undefined, deployment({ replicas: 2 }));
+  ((live.spec as JsonObject).template as { metadata: JsonObject }).metadata.creationTimestamp = null;
   const { object, changed } = apply(live, deployment({ replicas: 2 }), { now: at(5) });
   assert.equal(changed, false);
   assert.equal(entry(object, 'kubectl')?.time, '2024-05-01T10:00:00Z');
   assert.deepEqual(object, live);
+});
+
+test('a null in the config unsets the field', () => {
+  const live = applied(undefined, deployment({ replicas: 2 }));
+  const cfg = deployment();
+  (cfg.spec as JsonObject).replicas = null;
+  const { object } = apply(live, cfg, { now: at(1) });
+  assert.equal('replicas' in (object.spec as JsonObject), false);
+  assert.ok(fields(object, 'kubectl').includes('f:replicas'), 'the applier owns the field it set to null');
 });
 
 function scaledBy(live: JsonObject, manager: string, replicas: number, subresource?: string): JsonObject {

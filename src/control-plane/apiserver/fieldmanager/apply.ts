@@ -104,9 +104,9 @@ export function applyPatch(opts: ApplyOptions): ApplyResult {
   }
 
   const object = result.object;
-  if (opts.manager === kubectlApplyManager) syncLastApplied(object, config);
+  const synced = opts.manager === kubectlApplyManager && syncLastApplied(object, config);
   setManagedFields(object, encodeManagedFields(result.managed));
-  return { object, changed: result.changed || !opts.live };
+  return { object, changed: result.changed || synced || !opts.live };
 }
 
 function checkRequest(opts: ApplyOptions): void {

@@ -59,9 +59,12 @@ export function buildLastApplied(config: JsonObject): string {
   return goJSON(copy) + '\n';
 }
 
-/** Rewrites the annotation of `obj` (in place) when it has one. */
-export function syncLastApplied(obj: JsonObject, config: JsonObject): void {
-  if (annotationOf(obj) === undefined) return;
+/** Rewrites the annotation of `obj` (in place) when it has one; true when that changed it. */
+export function syncLastApplied(obj: JsonObject, config: JsonObject): boolean {
+  const current = annotationOf(obj);
+  if (current === undefined) return false;
+  const next = buildLastApplied(config);
   const meta = obj.metadata as JsonObject;
-  (meta.annotations as JsonObject)[lastAppliedAnnotation] = buildLastApplied(config);
+  (meta.annotations as JsonObject)[lastAppliedAnnotation] = next;
+  return next !== current;
 }

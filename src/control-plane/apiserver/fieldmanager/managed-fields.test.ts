@@ -13,17 +13,28 @@ import {
 } from './managed-fields.js';
 
 const fieldsV1 = { 'f:spec': { 'f:replicas': {} } };
-const e = (o: Partial<ManagedFieldsEntry>): ManagedFieldsEntry => ({ apiVersion: 'apps/v1', fieldsType: 'FieldsV1', fieldsV1, ...o });
+const e = (o: Partial<ManagedFieldsEntry>): ManagedFieldsEntry => ({
+  apiVersion: 'apps/v1',
+  fieldsType: 'FieldsV1',
+  fieldsV1,
+  ...o,
+});
 
 test('manager identities: name, operation, subresource, and the API version only for Update', () => {
-  assert.equal(managerIdentifier({ manager: 'kubectl', operation: 'Apply', apiVersion: 'apps/v1' }), '{"manager":"kubectl","operation":"Apply"}');
+  assert.equal(
+    managerIdentifier({ manager: 'kubectl', operation: 'Apply', apiVersion: 'apps/v1' }),
+    '{"manager":"kubectl","operation":"Apply"}',
+  );
   assert.equal(
     managerIdentifier({ manager: 'kcm', operation: 'Update', apiVersion: 'apps/v1', subresource: 'status' }),
     '{"manager":"kcm","operation":"Update","apiVersion":"apps/v1","subresource":"status"}',
   );
   const cases: [string, string][] = [
     [managerIdentifier({ manager: 'kubectl', operation: 'Apply' }), '"kubectl"'],
-    [managerIdentifier({ manager: 'ctl', operation: 'Apply', subresource: 'status' }), '"ctl" with subresource "status"'],
+    [
+      managerIdentifier({ manager: 'ctl', operation: 'Apply', subresource: 'status' }),
+      '"ctl" with subresource "status"',
+    ],
     [managerIdentifier({ manager: 'kubectl-edit', operation: 'Update', apiVersion: 'v1' }), '"kubectl-edit" using v1'],
     ['not json', '"not json"'],
   ];
@@ -49,7 +60,15 @@ test('decode then encode: entries sorted by operation, time, manager, version, s
       ['b', 'Update', '2024-05-01T10:00:00Z', undefined],
     ],
   );
-  assert.deepEqual(Object.keys(out![3]), ['manager', 'operation', 'apiVersion', 'time', 'fieldsType', 'fieldsV1', 'subresource']);
+  assert.deepEqual(Object.keys(out![3]), [
+    'manager',
+    'operation',
+    'apiVersion',
+    'time',
+    'fieldsType',
+    'fieldsV1',
+    'subresource',
+  ]);
   assert.deepEqual(out![0].fieldsV1, fieldsV1);
   assert.equal(encodeManagedFields(decodeManagedFields([])), undefined);
 });
@@ -59,11 +78,18 @@ test('decode rejects what upstream rejects', () => {
     [[e({ manager: 'x', operation: 'Patch' })], /operation must be `Apply` or `Update`/],
     [[e({ manager: 'x', operation: 'Update', apiVersion: '' })], /apiVersion must not be empty/],
     [[e({ manager: 'x', operation: 'Update', fieldsType: undefined })], /missing fieldsType in managed fields entry 0/],
-    [[e({ manager: 'x', operation: 'Update', fieldsType: 'FieldsV2' })], /invalid fieldsType "FieldsV2" in managed fields entry 0/],
+    [
+      [e({ manager: 'x', operation: 'Update', fieldsType: 'FieldsV2' })],
+      /invalid fieldsType "FieldsV2" in managed fields entry 0/,
+    ],
     [[e({ manager: 'x', operation: 'Update', fieldsV1: { spec: {} } })], /missing colon/],
     ['nope', /must be a list/],
   ];
-  for (const [input, re] of cases) assert.throws(() => decodeManagedFields(input), (err: unknown) => err instanceof ManagedFieldsError && re.test(err.message));
+  for (const [input, re] of cases)
+    assert.throws(
+      () => decodeManagedFields(input),
+      (err: unknown) => err instanceof ManagedFieldsError && re.test(err.message),
+    );
 });
 
 test('reset detection: [] and [{}] reset; absent, null and real entries do not', () => {
@@ -81,7 +107,11 @@ test('reset detection: [] and [{}] reset; absent, null and real entries do not',
 
 test('ObjectMeta validation of managedFields entries', () => {
   const errs = validateManagedFields(
-    [e({ manager: 'ok', operation: 'Update' }), e({ manager: 'bad\u0007', operation: 'Merge', fieldsType: 'X' }), e({ manager: 'm'.repeat(129), operation: 'Apply' })],
+    [
+      e({ manager: 'ok', operation: 'Update' }),
+      e({ manager: 'bad\u0007', operation: 'Merge', fieldsType: 'X' }),
+      e({ manager: 'm'.repeat(129), operation: 'Apply' }),
+    ],
     FieldPath.of('metadata', 'managedFields'),
   );
   assert.deepEqual(

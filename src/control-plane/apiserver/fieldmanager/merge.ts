@@ -8,7 +8,8 @@
  *
  * A `null` the config gives a field removes it from the result, as decoding into
  * a Go type (or custom-resource pruning) does upstream; a `null` for a granular
- * map or list leaves the live content alone.
+ * map or list leaves the live content alone. Nulls already in the live object are
+ * kept: an apply changes only what the config touches.
  */
 import { isJsonObject, type JsonObject } from './go-json.js';
 import { serializePathElement } from './path-element.js';
@@ -36,7 +37,9 @@ export function mergeValues(lhs: unknown, rhs: unknown, type: TypeNode): unknown
     const out: JsonObject = {};
     for (const k of new Set([...Object.keys(lm), ...Object.keys(rm)])) {
       const v = mergeValues(lm[k], rm[k], fieldTypeOf(s.map, k));
-      if (v !== undefined && v !== null) out[k] = v as JsonObject[string];
+      // Only the config's nulls unset fields; nulls already stored stay as they are.
+      if (v === undefined || (v === null && rm[k] === null)) continue;
+      out[k] = v as JsonObject[string];
     }
     return Object.keys(out).length ? out : undefined;
   }

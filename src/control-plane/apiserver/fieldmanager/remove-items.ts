@@ -21,7 +21,11 @@ export function removeItems(v: unknown, toRemove: FieldSet, type: TypeNode): unk
       const pe = { kind: 'field', name: k } as const;
       if (toRemove.hasMember(pe)) continue;
       const sub = toRemove.child(pe);
-      const kept = sub && !sub.isEmpty() ? removeItems(val, sub, fieldTypeOf(s.map, k)) : val;
+      if (!sub || sub.isEmpty()) {
+        out[k] = val;
+        continue;
+      }
+      const kept = removeItems(val, sub, fieldTypeOf(s.map, k));
       if (kept !== undefined && kept !== null) out[k] = kept as JsonObject[string];
     }
     return Object.keys(out).length ? out : undefined;
@@ -36,7 +40,11 @@ export function removeItems(v: unknown, toRemove: FieldSet, type: TypeNode): unk
     }
     if (toRemove.hasMember(pe)) return;
     const sub = toRemove.child(pe);
-    const kept = sub && !sub.isEmpty() ? removeItems(item, sub, s.list.elem) : item;
+    if (!sub || sub.isEmpty()) {
+      out.push(item);
+      return;
+    }
+    const kept = removeItems(item, sub, s.list.elem);
     if (kept !== undefined && kept !== null) out.push(kept);
   });
   return out.length ? out : undefined;
