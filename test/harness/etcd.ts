@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Disposable } from '../../src/lib/disposable.js';
+import type { Disposable } from '../../src/lib/disposable.js';
 import { makeDevCertificates } from '../../src/control-plane/storage/etcd/dev-certs.js';
 import { type EtcdMember, LocalEtcdCluster } from '../../src/control-plane/storage/etcd/launcher.js';
-import { type EtcdConfig } from '../../src/control-plane/storage/factory.js';
+import type { EtcdConfig } from '../../src/control-plane/storage/factory.js';
 
 /**
  * Real etcd for integration tests: members on free loopback ports in a temp

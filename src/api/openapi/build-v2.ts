@@ -4,7 +4,7 @@
  * manifests. Same routes as the v3 documents; parameters are inlined rather than
  * shared through `#/parameters/`, which clients treat alike. Pure.
  */
-import { type ResourceInfo } from '../scheme/types.js';
+import type { ResourceInfo } from '../scheme/types.js';
 import { type DocumentOptions, bearerTokenScheme } from './build-v3.js';
 import { groupVersionRoutes } from './routes/resource-routes.js';
 import {

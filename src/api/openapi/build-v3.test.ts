@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { type GroupVersionKind } from '../scheme/types.js';
+import type { GroupVersionKind } from '../scheme/types.js';
 import { buildOpenApiV3, type OpenApiV3Document } from './build-v3.js';
 import { schemaForCustomResource } from './custom-resource-schema.js';
 import { generateDefinitions } from './generator/generate-definitions.js';

@@ -6,7 +6,7 @@
  * whether the server validates fields (the PATCH operation's `fieldValidation`
  * parameter). Pure: same inputs, same document.
  */
-import { type GroupVersion, type ResourceInfo } from '../scheme/types.js';
+import type { GroupVersion, ResourceInfo } from '../scheme/types.js';
 import { groupVersionRoutes } from './routes/resource-routes.js';
 import {
   type BodySchema,
@@ -16,7 +16,7 @@ import {
   sharedParams,
 } from './routes/route-model.js';
 import { componentsRefPrefix, definitionClosure, toV3Schema } from './schema-convert.js';
-import { type Definitions } from './schema-types.js';
+import type { Definitions } from './schema-types.js';
 import { compareStrings } from './stable-json.js';
 
 type Json = Record<string, unknown>;

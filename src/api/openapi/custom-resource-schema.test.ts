@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { customResourceDefinitionName, schemaForCustomResource } from './custom-resource-schema.js';
-import { type Definitions } from './schema-types.js';
+import type { Definitions } from './schema-types.js';
 
 const base: Definitions = {
   'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta': { type: 'object' },

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultDefinitionsPath, definitionForGVK, loadDefinitions } from './definitions.js';
 import { writeDefinitionsFile } from './generator/generate-definitions.js';
-import { type Definitions } from './schema-types.js';
+import type { Definitions } from './schema-types.js';
 
 const sample: Definitions = {
   'io.k8s.api.apps.v1.Deployment': {

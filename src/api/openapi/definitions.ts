@@ -5,9 +5,9 @@
  * the returned object as frozen and copy what they change.
  */
 import { readFileSync } from 'node:fs';
-import { type GroupVersionKind } from '../scheme/types.js';
+import type { GroupVersionKind } from '../scheme/types.js';
 import { definitionsFilePath } from './repo-root.js';
-import { type Definitions, type SchemaObject } from './schema-types.js';
+import type { Definitions, SchemaObject } from './schema-types.js';
 
 const cache = new Map<string, Definitions>();
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyPatch, noPatchSchema, openApiPatchSchema, withPatchMetadata } from './index.js';
-import { type JsonObject } from './json-value.js';
+import type { JsonObject } from './json-value.js';
 import { kubeFixtureDefinitions } from './testdata/fixture-definitions.js';
 import { assertStatusError, deepFreeze } from './testdata/helpers.js';
 

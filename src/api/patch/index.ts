@@ -3,7 +3,7 @@ import { applyJsonPatch } from './json-patch.js';
 import { isJsonObject, parseJson, type JsonObject, type JsonValue } from './json-value.js';
 import { applyMergePatch } from './merge-patch.js';
 import { patchBadRequest } from './patch-errors.js';
-import { type PatchSchema } from './patch-schema.js';
+import type { PatchSchema } from './patch-schema.js';
 import { applyStrategicMergePatch } from './strategic-merge.js';
 
 export { applyJsonPatch, decodeJsonPatch, maxJsonPatchOperations, type JsonPatchOperation } from './json-patch.js';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyJsonPatch, maxJsonPatchOperations } from './json-patch.js';
 import { escapeJsonPointerToken, formatJsonPointer, parseJsonPointer } from './json-pointer.js';
-import { type JsonValue } from './json-value.js';
+import type { JsonValue } from './json-value.js';
 import { genericInvalidMessage } from './patch-errors.js';
 import { assertStatusError, deepFreeze } from './testdata/helpers.js';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { type JsonValue } from './json-value.js';
+import type { JsonValue } from './json-value.js';
 import { applyMergePatch, createMergePatch } from './merge-patch.js';
 import { deepFreeze } from './testdata/helpers.js';
 

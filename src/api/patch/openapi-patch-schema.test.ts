@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { type Definitions } from '../openapi/schema-types.js';
+import type { Definitions } from '../openapi/schema-types.js';
 import { openApiPatchSchema } from './openapi-patch-schema.js';
 import { emptyPatchMeta, noPatchSchema, patchMeta } from './patch-schema.js';
 

@@ -1,4 +1,4 @@
-import { type FieldPatchMeta } from './patch-table-types.js';
+import type { FieldPatchMeta } from './patch-table-types.js';
 
 /**
  * Shorthands for patch-table entries. Each names one upstream marker

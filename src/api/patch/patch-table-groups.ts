@@ -1,4 +1,4 @@
-import { type PatchTable } from './patch-table-types.js';
+import type { PatchTable } from './patch-table-types.js';
 import { atomic, atomicMap, mapBy, mergeAtomic, mergeBy, replace, retainKeys, set } from './patch-meta-builders.js';
 
 /**

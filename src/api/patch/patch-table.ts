@@ -1,6 +1,6 @@
 import { corePatchTable } from './patch-table-core.js';
 import { groupsPatchTable } from './patch-table-groups.js';
-import { type PatchTable } from './patch-table-types.js';
+import type { PatchTable } from './patch-table-types.js';
 
 export { type FieldPatchMeta, type PatchTable } from './patch-table-types.js';
 

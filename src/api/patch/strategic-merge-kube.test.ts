@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { type JsonObject } from './json-value.js';
+import type { JsonObject } from './json-value.js';
 import { openApiPatchSchema } from './openapi-patch-schema.js';
 import { applyStrategicMergePatch } from './strategic-merge.js';
 import { kubeFixtureDefinitions } from './testdata/fixture-definitions.js';

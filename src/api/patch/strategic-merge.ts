@@ -9,7 +9,7 @@ import {
   type JsonValue,
 } from './json-value.js';
 import { mergePatchMessages, patchBadRequest } from './patch-errors.js';
-import { type PatchSchema } from './patch-schema.js';
+import type { PatchSchema } from './patch-schema.js';
 import {
   badArgTypeError,
   badPatchTypeError,

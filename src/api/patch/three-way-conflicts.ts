@@ -1,5 +1,5 @@
 import { deepEqual, hasKey, isJsonObject, type JsonObject, type JsonValue } from './json-value.js';
-import { type PatchSchema } from './patch-schema.js';
+import type { PatchSchema } from './patch-schema.js';
 import {
   directiveMarker,
   mergeDirective,

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { type JsonObject } from './json-value.js';
+import type { JsonObject } from './json-value.js';
 import { openApiPatchSchema } from './openapi-patch-schema.js';
 import { applyStrategicMergePatch } from './strategic-merge.js';
 import { kubeFixtureDefinitions, mergeItemDefinitions } from './testdata/fixture-definitions.js';

@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import { conflictMessage } from '../errors/status-error.js';
 import { isJsonObject, type JsonObject, type JsonValue } from './json-value.js';
-import { type PatchSchema } from './patch-schema.js';
+import type { PatchSchema } from './patch-schema.js';
 import { diffStrategic } from './strategic-diff.js';
 import { combineStrategicPatches } from './strategic-merge.js';
 import { strategicPatchesConflict } from './three-way-conflicts.js';

@@ -1,4 +1,4 @@
-import { type Definitions, type SchemaObject } from '../openapi/schema-types.js';
+import type { Definitions, SchemaObject } from '../openapi/schema-types.js';
 import { patchTable, type FieldPatchMeta, type PatchTable } from './patch-table.js';
 
 /**

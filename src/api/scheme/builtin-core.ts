@@ -7,7 +7,7 @@ import {
   statusSub,
   sub,
 } from './resource-builder.js';
-import { type ResourceInfo } from './types.js';
+import type { ResourceInfo } from './types.js';
 
 const core = { group: '', version: 'v1' };
 const status = (kind: string) => statusSub('', 'v1', kind);

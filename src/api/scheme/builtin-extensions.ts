@@ -1,5 +1,5 @@
 import { GET_PATCH_UPDATE, expandGroupVersion, statusSub, sub } from './resource-builder.js';
-import { type ResourceInfo } from './types.js';
+import type { ResourceInfo } from './types.js';
 
 /**
  * API extension and access-review groups as upstream v1.32 discovery lists

@@ -1,5 +1,5 @@
 import { expandGroupVersion, statusSub } from './resource-builder.js';
-import { type ResourceInfo } from './types.js';
+import type { ResourceInfo } from './types.js';
 
 /**
  * Cluster-plumbing groups as upstream v1.32 discovery lists them: rbac,

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { builtinResources } from './builtin-resources.js';
-import { type ResourceInfo } from './types.js';
+import type { ResourceInfo } from './types.js';
 
 const all = builtinResources();
 const gr = (r: ResourceInfo) => `${r.group || 'core'}/${r.plural}`;

@@ -3,7 +3,7 @@ import { extensionResources } from './builtin-extensions.js';
 import { platformResources } from './builtin-platform.js';
 import { workloadResources } from './builtin-workloads.js';
 import { compareGroups, compareVersions } from './group-order.js';
-import { type ResourceInfo } from './types.js';
+import type { ResourceInfo } from './types.js';
 
 /**
  * Every resource kube-apiserver v1.32 serves by default that kubets serves

@@ -1,5 +1,5 @@
 import { expandGroupVersion, scaleSub, statusSub } from './resource-builder.js';
-import { type ResourceInfo } from './types.js';
+import type { ResourceInfo } from './types.js';
 
 /** apps/v1, batch/v1, autoscaling/v2 + v1 and policy/v1 as upstream v1.32 discovery lists them. */
 export function workloadResources(): ResourceInfo[] {

@@ -1,4 +1,4 @@
-import { type GroupVersionKind, type ResourceInfo, type SubresourceInfo, type Verb } from './types.js';
+import type { GroupVersionKind, ResourceInfo, SubresourceInfo, Verb } from './types.js';
 
 /**
  * Small helpers that keep the built-in resource tables short and uniform. The

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compareKubeAwareVersions } from './group-order.js';
 import { Scheme } from './scheme.js';
-import { type ResourceInfo } from './types.js';
+import type { ResourceInfo } from './types.js';
 
 const scheme = Scheme.builtin();
 const id = (r: ResourceInfo | undefined) => (r ? `${r.group || 'core'}/${r.version}/${r.plural}` : 'none');

@@ -1,6 +1,6 @@
 import { builtinResources, sortResources } from './builtin-resources.js';
 import { COHABITING_RESOURCES, storageKey, storagePrefix } from './storage-keys.js';
-import { type GroupVersion, type GroupVersionKind, type ResourceInfo } from './types.js';
+import type { GroupVersion, GroupVersionKind, ResourceInfo } from './types.js';
 
 /** One API group as discovery presents it. `name` is `''` for the core group. */
 export interface ApiGroupInfo {

@@ -1,5 +1,5 @@
 import { isBuiltinGroup } from './group-order.js';
-import { type ResourceInfo } from './types.js';
+import type { ResourceInfo } from './types.js';
 
 /**
  * Datastore key layout. kubets follows kube-apiserver's etcd layout so keys

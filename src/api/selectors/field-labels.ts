@@ -1,5 +1,5 @@
 import { badRequest } from '../errors/status-error.js';
-import { type FieldMatcher } from './field-selector.js';
+import type { FieldMatcher } from './field-selector.js';
 
 /**
  * Which field labels each resource accepts in `?fieldSelector=` and the values

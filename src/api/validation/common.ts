@@ -1,4 +1,4 @@
-import { type FieldError, type FieldPath } from './field-error.js';
+import type { FieldError, FieldPath } from './field-error.js';
 
 /**
  * Small building blocks shared by the per-kind validators, mirroring the helpers

@@ -1,4 +1,4 @@
-import { type FieldError, type FieldPath } from './field-error.js';
+import type { FieldError, FieldPath } from './field-error.js';
 import {
   DNS1123_SUBDOMAIN_MAX,
   inclusiveRangeError,

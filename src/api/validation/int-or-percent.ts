@@ -1,5 +1,5 @@
 import { validateNonnegative } from './common.js';
-import { type FieldError, type FieldPath } from './field-error.js';
+import type { FieldError, FieldPath } from './field-error.js';
 import { isValidPercent } from './formats.js';
 
 /**

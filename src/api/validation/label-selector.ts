@@ -1,7 +1,7 @@
 import type { LabelSelector, LabelSelectorRequirement } from 'kubernetes-types/meta/v1.js';
 import { selectorFromLabelSelector } from '../selectors/label-selector.js';
 import { list, mapKeys, obj, str } from './common.js';
-import { type FieldError, type FieldPath } from './field-error.js';
+import type { FieldError, FieldPath } from './field-error.js';
 import { isQualifiedName, isValidLabelValue } from './names.js';
 
 /**

@@ -9,7 +9,7 @@ import type {
   VolumeMount,
 } from 'kubernetes-types/core/v1.js';
 import { list, semanticEqual, str } from './common.js';
-import { type FieldError, type FieldPath } from './field-error.js';
+import type { FieldError, FieldPath } from './field-error.js';
 import { isRelaxedEnvVarName } from './formats.js';
 import { isConfigMapKey, isDNS1123Label, isValidPortName, isValidPortNum, nameIsDNSSubdomain } from './names.js';
 import {

@@ -1,6 +1,6 @@
 import type { Container, Lifecycle, LifecycleHandler, Probe } from 'kubernetes-types/core/v1.js';
 import { list, str, validateNonnegative } from './common.js';
-import { type FieldError, type FieldPath } from './field-error.js';
+import type { FieldError, FieldPath } from './field-error.js';
 import { isHTTPHeaderName } from './formats.js';
 import { isValidPortName, isValidPortNum } from './names.js';
 

@@ -10,7 +10,7 @@ import type {
 } from 'kubernetes-types/core/v1.js';
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 import { isNotPositiveErrorMsg, list, mapKeys, str } from './common.js';
-import { type FieldError, type FieldPath } from './field-error.js';
+import type { FieldError, FieldPath } from './field-error.js';
 import { validateLabelName, validateLabelSelector } from './label-selector.js';
 import { isValidLabelValue, nameIsDNSLabel, nameIsDNSSubdomain } from './names.js';
 

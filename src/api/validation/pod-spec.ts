@@ -1,6 +1,6 @@
 import type { PodSpec } from 'kubernetes-types/core/v1.js';
 import { list, mapKeys, obj, str } from './common.js';
-import { type FieldError, type FieldPath } from './field-error.js';
+import type { FieldError, FieldPath } from './field-error.js';
 import { validateIP } from './formats.js';
 import { validateLabels } from './label-selector.js';
 import {

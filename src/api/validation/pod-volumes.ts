@@ -9,7 +9,7 @@ import type {
 } from 'kubernetes-types/core/v1.js';
 import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import { list, obj, str } from './common.js';
-import { type FieldError, type FieldPath } from './field-error.js';
+import type { FieldError, FieldPath } from './field-error.js';
 import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, nameIsDNSSubdomain } from './names.js';
 import { validateTemplateObjectMeta } from './object-meta.js';
 import { toQuantity } from './resources.js';

@@ -1,7 +1,7 @@
 import type { ResourceRequirements } from 'kubernetes-types/core/v1.js';
 import { Quantity } from '../quantity/quantity.js';
 import { isNegativeErrorMsg, list, mapKeys, obj, str } from './common.js';
-import { type FieldError, type FieldPath } from './field-error.js';
+import type { FieldError, FieldPath } from './field-error.js';
 import { isQualifiedName } from './names.js';
 
 /**

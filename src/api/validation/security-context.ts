@@ -1,6 +1,6 @@
 import type { AppArmorProfile, PodSpec, SeccompProfile, SecurityContext } from 'kubernetes-types/core/v1.js';
 import { list, str } from './common.js';
-import { type FieldError, type FieldPath } from './field-error.js';
+import type { FieldError, FieldPath } from './field-error.js';
 import { isValidGroupID, isValidUserID } from './formats.js';
 import { validateLocalDescendingPath } from './pod-volumes.js';
 

@@ -8,7 +8,7 @@ import * as config from './config.js';
 import * as coordination from './coordination.js';
 import * as discovery from './discovery.js';
 import * as event from './event.js';
-import { type FieldError } from './field-error.js';
+import type { FieldError } from './field-error.js';
 import {
   nameIsDNS1035Label,
   nameIsDNSLabel,

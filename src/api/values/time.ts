@@ -1,4 +1,4 @@
-import { type Clock } from '../../lib/clock.js';
+import type { Clock } from '../../lib/clock.js';
 
 /**
  * API timestamps. metav1.Time serializes as RFC 3339 in UTC with whole seconds

@@ -1,25 +1,27 @@
 import { Scheme } from '../../api/scheme/scheme.js';
-import { type Definitions } from '../../api/openapi/schema-types.js';
+import type { Definitions } from '../../api/openapi/schema-types.js';
 import { builtinResources } from '../../api/scheme/builtin-resources.js';
 import { groupVersionString } from '../../api/scheme/types.js';
 import { type Clock, realClock } from '../../lib/clock.js';
 import { type Logger, nullLogger } from '../../lib/log.js';
-import { type Storage } from '../storage/interface.js';
+import type { Storage } from '../storage/interface.js';
 import { AdmissionChain } from './admission/chain.js';
 import { namespaceLifecycle } from './admission/namespace-lifecycle.js';
-import { type MutatingAdmissionPlugin, type ValidatingAdmissionPlugin } from './admission/types.js';
+import type { MutatingAdmissionPlugin, ValidatingAdmissionPlugin } from './admission/types.js';
 import { buildDiscovery, type DiscoverySnapshot } from './discovery/discovery.js';
-import { type HandlerDeps } from './endpoints/context.js';
+import type { HandlerDeps } from './endpoints/context.js';
 import { buildResources, servedKey, type BuiltResources } from './registry/build-resources.js';
-import { type ServedResource } from './registry/served-resource.js';
-import { type HealthCheck } from './routes/health.js';
+import type { ServedResource } from './registry/served-resource.js';
+import type { HealthCheck } from './routes/health.js';
 import { OpenApiService } from './routes/openapi.js';
 import { routeRequest } from './router.js';
-import { type ApiRequest, type ApiResponse, type UserInfo } from './types.js';
-import { type RequestInfo } from './http/request-info.js';
+import type { ApiRequest, ApiResponse, UserInfo } from './types.js';
+import type { RequestInfo } from './http/request-info.js';
 import { installSubresources } from './subresources.js';
 import { bootstrapCluster } from './bootstrap.js';
-import { type AccessCheck } from './virtual-resources.js';
+import { CrdController } from './crd/crd-controller.js';
+import { fieldHooks } from './field-hooks.js';
+import type { AccessCheck } from './virtual-resources.js';
 
 export interface Authn {
   /** The caller's identity; undefined = anonymous. Throws 401 for bad credentials. */
@@ -75,6 +77,7 @@ export class ApiServer {
   readonly authz: Authz | undefined;
   readonly healthChecks: HealthCheck[];
   private started = false;
+  private crdController: CrdController | undefined;
   /** Answers SelfSubjectAccessReviews (set by the security layer; undefined = allow). */
   accessCheck: AccessCheck | undefined;
 
@@ -102,14 +105,8 @@ export class ApiServer {
       clock: this.clock,
       log: this.log,
       admission: this.admission,
-      checkFields: opts.handlerHooks?.checkFields ?? (() => []),
-      trackUpdate: opts.handlerHooks?.trackUpdate ?? ((_r, _old, obj) => obj),
-      apply:
-        opts.handlerHooks?.apply ??
-        ((_r, live, config) => {
-          const merged = { ...(live ?? {}), ...config, metadata: { ...(live?.metadata ?? {}), ...config.metadata } };
-          return merged as never;
-        }),
+      ...fieldHooks(this.clock),
+      ...opts.handlerHooks,
     };
     this.authn = opts.authn ?? basicAuthn;
     this.authz = opts.authz;
@@ -181,6 +178,8 @@ export class ApiServer {
   async start(): Promise<void> {
     await Promise.all(this.built.caches.map((c) => c.start()));
     await bootstrapCluster(this);
+    this.crdController = new CrdController(this);
+    await this.crdController.start();
     this.started = true;
   }
 
@@ -189,6 +188,7 @@ export class ApiServer {
   }
 
   async dispose(): Promise<void> {
+    await this.crdController?.dispose();
     await Promise.all(this.built.caches.map((c) => c.dispose()));
   }
 

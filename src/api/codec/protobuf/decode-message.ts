@@ -1,5 +1,5 @@
 import { badRequest } from '../../errors/status-error.js';
-import { type FieldDescriptor, type MessageDescriptor, type SchemaRegistry, type ValueType } from './schema.js';
+import type { FieldDescriptor, MessageDescriptor, SchemaRegistry, ValueType } from './schema.js';
 import { decodeWellKnown, type EmbeddedDecoder } from './well-known.js';
 import { ProtoReader, WireType } from './wire.js';
 

@@ -1,5 +1,5 @@
 import { badRequest } from '../../errors/status-error.js';
-import { type FieldDescriptor, type MessageDescriptor, type SchemaRegistry, type ValueType } from './schema.js';
+import type { FieldDescriptor, MessageDescriptor, SchemaRegistry, ValueType } from './schema.js';
 import { encodeWellKnown } from './well-known.js';
 import { ProtoWriter, WireType } from './wire.js';
 

@@ -1,6 +1,6 @@
 import { badRequest } from '../../errors/status-error.js';
 import { decodeJSON } from '../json.js';
-import { type WellKnownKind } from './schema.js';
+import type { WellKnownKind } from './schema.js';
 import { ProtoReader, ProtoWriter, WireType } from './wire.js';
 
 /**

@@ -4,11 +4,11 @@
  * `x-kubernetes-group-version-kind`, and the project's patch metadata as
  * `x-kubernetes-patch-*` / `x-kubernetes-list-*` / `x-kubernetes-map-type`.
  */
-import { type FieldPatchMeta, type PatchTable } from '../../patch/patch-table.js';
+import type { FieldPatchMeta, PatchTable } from '../../patch/patch-table.js';
 import { definitionRefPrefix, type Definitions, type GVKExtension, type SchemaObject } from '../schema-types.js';
 import { intOrStringDefinitionName as intOrStringDefinition } from '../well-known.js';
 import { definitionName } from './definition-names.js';
-import { type Declaration, type InterfaceDecl, type ModuleDecls, type TypeShape } from './parse-declarations.js';
+import type { Declaration, InterfaceDecl, ModuleDecls, TypeShape } from './parse-declarations.js';
 import {
   extraGVKs,
   formatOverrides,

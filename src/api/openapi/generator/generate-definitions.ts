@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { patchTable as projectPatchTable, type PatchTable } from '../../patch/patch-table.js';
-import { type Definitions } from '../schema-types.js';
+import type { Definitions } from '../schema-types.js';
 import { compareStrings, stableStringify } from '../stable-json.js';
 import { buildDefinitions, type BuildResult } from './build-definitions.js';
 import { type Declaration, listModules, type ModuleDecls, parseModule, parseModuleText } from './parse-declarations.js';

@@ -4,7 +4,7 @@
  * schema for them. Entries name upstream definitions; the generator fails on an
  * entry that matches no property, so the table cannot silently go stale.
  */
-import { type SchemaObject } from '../schema-types.js';
+import type { SchemaObject } from '../schema-types.js';
 
 /** A numeric or byte format differing from the default (`integer`/`int32` for numbers). */
 export type FormatOverride = 'int64' | 'double' | 'byte';

@@ -4,7 +4,7 @@
  * non-alphanumeric character (`rbac.authorization.k8s.io` -> `RbacAuthorization`,
  * the legacy group -> `Core`), then the version.
  */
-import { type GroupVersion } from '../../scheme/types.js';
+import type { GroupVersion } from '../../scheme/types.js';
 
 /** Camel-cases at non-alphanumeric characters, dropping them. */
 export function toOperationIdPart(s: string, capitalizeFirst: boolean): string {

@@ -4,7 +4,7 @@
  * the apiserver attaches them: list options, write options, delete options, and
  * the query options of the `log`/connect subresources.
  */
-import { type ParamSpec } from './route-model.js';
+import type { ParamSpec } from './route-model.js';
 
 const q = (name: string, type: ParamSpec['type'], description: string): ParamSpec => ({
   name,

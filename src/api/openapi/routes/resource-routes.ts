@@ -5,8 +5,8 @@
  * subresources (see `subresource-routes.ts`). Operation ids, descriptions,
  * actions and parameters follow apiserver's `endpoints/installer.go`.
  */
-import { type GroupVersion, type ResourceInfo } from '../../scheme/types.js';
-import { type Definitions } from '../schema-types.js';
+import type { GroupVersion, ResourceInfo } from '../../scheme/types.js';
+import type { Definitions } from '../schema-types.js';
 import { groupVersionPrefix, operationIdInfix, operationTag } from './naming.js';
 import {
   createParams,
@@ -29,7 +29,7 @@ import {
   unauthorized,
   withArticle,
 } from './route-context.js';
-import { type BodySchema, type OperationSpec, type PathSpec } from './route-model.js';
+import type { BodySchema, OperationSpec, PathSpec } from './route-model.js';
 import { addSubresourceRoutes } from './subresource-routes.js';
 import { compareStrings } from '../stable-json.js';
 

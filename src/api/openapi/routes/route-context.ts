@@ -3,15 +3,15 @@
  * operations: its GVK, definitions, content types and the operation naming of
  * its group-version. Shared by the resource and subresource route builders.
  */
-import { type GroupVersionKind, type ResourceInfo } from '../../scheme/types.js';
+import type { GroupVersionKind, ResourceInfo } from '../../scheme/types.js';
 import { customResourceDefinitionName } from '../custom-resource-schema.js';
-import { type Definitions } from '../schema-types.js';
-import {
-  type BodySchema,
-  type HttpMethod,
-  type OperationSpec,
-  type ParamSpec,
-  type ResponseSpec,
+import type { Definitions } from '../schema-types.js';
+import type {
+  BodySchema,
+  HttpMethod,
+  OperationSpec,
+  ParamSpec,
+  ResponseSpec,
 } from './route-model.js';
 
 export const metaV1 = 'io.k8s.apimachinery.pkg.apis.meta.v1';

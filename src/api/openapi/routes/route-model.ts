@@ -3,7 +3,7 @@
  * once by `resource-routes.ts` and rendered as OpenAPI v3 (`build-v3.ts`) or
  * Swagger 2.0 (`build-v2.ts`). Schemas are named by definition, never inlined.
  */
-import { type GroupVersionKind } from '../../scheme/types.js';
+import type { GroupVersionKind } from '../../scheme/types.js';
 import { compareStrings } from '../stable-json.js';
 
 export type HttpMethod = 'get' | 'put' | 'post' | 'delete' | 'patch' | 'head' | 'options';

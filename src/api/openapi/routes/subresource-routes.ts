@@ -6,7 +6,7 @@
  * `ephemeralcontainers`, ...) whose verbs map to read/replace/patch/create.
  * The subresource's `kind` supplies the schema and `x-kubernetes-group-version-kind`.
  */
-import { type SubresourceInfo } from '../../scheme/types.js';
+import type { SubresourceInfo } from '../../scheme/types.js';
 import { definitionForGVK } from '../definitions.js';
 import { title } from './naming.js';
 import {
@@ -21,7 +21,7 @@ import {
   replaceParams,
 } from './parameters.js';
 import { accepted, created, metaV1, ok, type RouteContext, unauthorized, withArticle } from './route-context.js';
-import { type BodySchema, type HttpMethod, type OperationSpec, type ParamSpec } from './route-model.js';
+import type { BodySchema, HttpMethod, OperationSpec, ParamSpec } from './route-model.js';
 
 const connectSubresources = new Set(['exec', 'attach', 'portforward', 'proxy']);
 const logProduces = ['text/plain', 'application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];

@@ -3,7 +3,7 @@
  * representative resources (namespaced, cluster-scoped, create-only, with
  * standard, `log` and connect subresources). Not used at run time.
  */
-import { type ResourceInfo, type SubresourceInfo, type Verb } from '../../scheme/types.js';
+import type { ResourceInfo, SubresourceInfo, Verb } from '../../scheme/types.js';
 
 const crud: Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 

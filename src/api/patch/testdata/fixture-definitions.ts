@@ -1,4 +1,4 @@
-import { type Definitions, type SchemaObject } from '../../openapi/schema-types.js';
+import type { Definitions, SchemaObject } from '../../openapi/schema-types.js';
 
 /**
  * Hand-written OpenAPI definitions for the patch tests, so they do not depend

@@ -1,9 +1,9 @@
-import { type Clock } from '../../../lib/clock.js';
-import { type Logger } from '../../../lib/log.js';
-import { type AdmissionChain } from '../admission/chain.js';
-import { type ServedResource } from '../registry/served-resource.js';
-import { type KubeObject } from '../watch-cache/types.js';
-import { type FieldValidation } from './query.js';
+import type { Clock } from '../../../lib/clock.js';
+import type { Logger } from '../../../lib/log.js';
+import type { AdmissionChain } from '../admission/chain.js';
+import type { ServedResource } from '../registry/served-resource.js';
+import type { KubeObject } from '../watch-cache/types.js';
+import type { FieldValidation } from './query.js';
 
 /** What the REST handlers need from the server around them. */
 export interface HandlerDeps {

@@ -2,7 +2,7 @@ import { notAcceptable } from '../../../api/errors/status-error.js';
 import { encodeYAML } from '../../../api/codec/yaml.js';
 import { parseAccept, type MediaType } from '../../../api/codec/media-type.js';
 import { buildTable, parseIncludeObject, type Printer } from '../printers/index.js';
-import { type ApiResponse, type WatchEventOut } from '../types.js';
+import type { ApiResponse, WatchEventOut } from '../types.js';
 import { type CacheEntry, type CacheEventType, entryJSON } from '../watch-cache/types.js';
 
 /**

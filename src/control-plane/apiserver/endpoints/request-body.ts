@@ -1,9 +1,9 @@
 import { badRequest } from '../../../api/errors/status-error.js';
 import { decodeBody, objectMediaTypes } from '../../../api/codec/media-type.js';
 import { groupVersionString } from '../../../api/scheme/types.js';
-import { type RequestContext } from '../types.js';
-import { type ServedResource } from '../registry/served-resource.js';
-import { type KubeObject } from '../watch-cache/types.js';
+import type { RequestContext } from '../types.js';
+import type { ServedResource } from '../registry/served-resource.js';
+import type { KubeObject } from '../watch-cache/types.js';
 
 /**
  * Decodes the body of a create/update into an object of the served kind:

@@ -3,11 +3,11 @@ import { parseLabelSelector, everything, type LabelMatcher } from '../../../api/
 import { fieldsOf, validateFieldSelector } from '../../../api/selectors/field-labels.js';
 import { parseFieldSelector, type FieldMatcher } from '../../../api/selectors/field-selector.js';
 import { groupVersionString } from '../../../api/scheme/types.js';
-import { type ServedResource } from '../registry/served-resource.js';
+import type { ServedResource } from '../registry/served-resource.js';
 import { listObjects, watchObjects } from '../registry/store-reads.js';
-import { type ApiResponse, type RequestContext, type WatchStream } from '../types.js';
-import { type KubeObject, type ObjectFilter, type WatchTrigger } from '../watch-cache/types.js';
-import { type HandlerDeps } from './context.js';
+import type { ApiResponse, RequestContext, WatchStream } from '../types.js';
+import type { KubeObject, ObjectFilter, WatchTrigger } from '../watch-cache/types.js';
+import type { HandlerDeps } from './context.js';
 import { chooseOutput, renderList, renderObject, watchEncoder, type RenderContext } from './output.js';
 import { parseListQuery } from './query.js';
 

@@ -1,23 +1,24 @@
 import { openApiPatchSchema, type PatchSchema } from '../../../api/patch/index.js';
 import { loadDefinitions } from '../../../api/openapi/definitions.js';
-import { type Scheme } from '../../../api/scheme/scheme.js';
-import { type ResourceInfo } from '../../../api/scheme/types.js';
-import { type Clock } from '../../../lib/clock.js';
-import { type Logger } from '../../../lib/log.js';
-import { type Storage } from '../../storage/interface.js';
+import type { Scheme } from '../../../api/scheme/scheme.js';
+import type { ResourceInfo } from '../../../api/scheme/types.js';
+import type { Clock } from '../../../lib/clock.js';
+import type { Logger } from '../../../lib/log.js';
+import type { Storage } from '../../storage/interface.js';
 import { printerFor } from '../printers/index.js';
 import { WatchCache } from '../watch-cache/watch-cache.js';
-import { type KubeObject } from '../watch-cache/types.js';
+import type { KubeObject } from '../watch-cache/types.js';
 import { defaultStrategy, statusStrategy } from './default-strategy.js';
 import { decodeStored } from './object-codec.js';
 import { eventStrategy } from './resources/events.js';
+import { crdStrategy } from '../crd/crd-strategy.js';
 import { namespaceFinalizeStrategy, namespaceStrategy } from './resources/namespaces.js';
 import { podStrategy } from './resources/pods.js';
 import { NodePortAllocator, ServiceIPAllocator } from './resources/service-allocators.js';
 import { serviceStrategy } from './resources/services.js';
 import { sameShapeConverter, type ServedResource } from './served-resource.js';
 import { GenericStore } from './store.js';
-import { type ResourceStrategy } from './strategy.js';
+import type { ResourceStrategy } from './strategy.js';
 
 /** Resources that exist only as verbs on other objects or as computed answers (no storage). */
 export const virtualResources = new Set([
@@ -56,7 +57,7 @@ const cacheIndexers: Record<string, Record<string, (o: KubeObject) => string | u
 
 function strategyFor(
   info: ResourceInfo,
-  b: { serviceIPs: ServiceIPAllocator; nodePorts: NodePortAllocator },
+  b: { serviceIPs: ServiceIPAllocator; nodePorts: NodePortAllocator; now: () => string },
 ): ResourceStrategy {
   const gr = `${info.group}/${info.plural}`;
   switch (gr) {
@@ -68,6 +69,8 @@ function strategyFor(
       return serviceStrategy(info, b.serviceIPs, b.nodePorts);
     case '/events':
       return eventStrategy(info);
+    case 'apiextensions.k8s.io/customresourcedefinitions':
+      return crdStrategy(info, b.now);
     default:
       return defaultStrategy(info);
   }
@@ -106,7 +109,7 @@ export function buildResources(o: BuildOptions): BuiltResources {
         log: o.log.child('watch-cache', { resource: sgr }),
       });
       caches.push(cache);
-      store = new GenericStore(strategyFor(storageInfo, { serviceIPs, nodePorts }), {
+      store = new GenericStore(strategyFor(storageInfo, { serviceIPs, nodePorts, now: () => new Date(Math.floor(o.clock.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z') }), {
         storage: o.storage,
         cache,
         clock: o.clock,

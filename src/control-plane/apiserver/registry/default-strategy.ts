@@ -1,9 +1,9 @@
-import { type ResourceInfo } from '../../../api/scheme/types.js';
-import { type FieldError } from '../../../api/validation/field-error.js';
-import { type RequestContext } from '../types.js';
-import { type KubeObject } from '../watch-cache/types.js';
+import type { ResourceInfo } from '../../../api/scheme/types.js';
+import type { FieldError } from '../../../api/validation/field-error.js';
+import type { RequestContext } from '../types.js';
+import type { KubeObject } from '../watch-cache/types.js';
 import { validateCreate, validateStatusUpdate, validateUpdate } from './meta-validation.js';
-import { type DeleteOptions, type ResourceStrategy, type SubresourceStrategy } from './strategy.js';
+import type { DeleteOptions, ResourceStrategy, SubresourceStrategy } from './strategy.js';
 
 /**
  * Kinds whose metadata.generation tracks spec changes (upstream strategies
@@ -59,7 +59,11 @@ export function defaultStrategy(info: ResourceInfo, o: StrategyOverrides = {}, c
     allowUnconditionalUpdate: true,
     returnDeletedObject: false,
     async prepareForCreate(ctx, obj) {
-      if (hasStatus && !statusOnCreate.has(gk)) obj.status = {};
+      // Go types always serialize an empty status struct; custom resources have no status until written.
+      if (hasStatus && !statusOnCreate.has(gk)) {
+        if (custom) delete obj.status;
+        else obj.status = {};
+      }
       await o.afterPrepareCreate?.(ctx, obj);
     },
     async prepareForUpdate(ctx, obj, old) {

@@ -1,8 +1,8 @@
-import { type ResourceInfo } from '../../../api/scheme/types.js';
-import { type FieldError } from '../../../api/validation/field-error.js';
+import type { ResourceInfo } from '../../../api/scheme/types.js';
+import type { FieldError } from '../../../api/validation/field-error.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../../../api/validation/object-meta.js';
 import { nameValidatorFor, validatorFor } from '../../../api/validation/validators.js';
-import { type KubeObject } from '../watch-cache/types.js';
+import type { KubeObject } from '../watch-cache/types.js';
 
 /**
  * Validation entry points for the generic store: the kind's validator when

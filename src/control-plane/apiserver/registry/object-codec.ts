@@ -1,5 +1,5 @@
-import { type KeyValue } from '../../storage/interface.js';
-import { type KubeObject } from '../watch-cache/types.js';
+import type { KeyValue } from '../../storage/interface.js';
+import type { KubeObject } from '../watch-cache/types.js';
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();

@@ -1,11 +1,12 @@
 import { type ResourceInfo, groupVersionString } from '../../../api/scheme/types.js';
-import { type PatchSchema } from '../../../api/patch/index.js';
-import { type FieldError } from '../../../api/validation/field-error.js';
-import { type Printer } from '../printers/index.js';
-import { type ApiResponse, type RequestContext } from '../types.js';
-import { type KubeObject } from '../watch-cache/types.js';
-import { type GenericStore } from './store.js';
-import { type SubresourceStrategy } from './strategy.js';
+import type { PatchSchema } from '../../../api/patch/index.js';
+import type { SchemaObject } from '../../../api/openapi/schema-types.js';
+import type { FieldError } from '../../../api/validation/field-error.js';
+import type { Printer } from '../printers/index.js';
+import type { ApiResponse, RequestContext } from '../types.js';
+import type { KubeObject } from '../watch-cache/types.js';
+import type { GenericStore } from './store.js';
+import type { SubresourceStrategy } from './strategy.js';
 
 /** Converts objects between a served version and the storage version of one group-resource. */
 export interface Converter {
@@ -50,6 +51,8 @@ export interface ServedResource {
     prune(obj: KubeObject): string[];
     defaults(obj: KubeObject): void;
   };
+  /** The CRD version's openAPIV3Schema (custom resources), for apply/field tracking. */
+  customSchema?: SchemaObject;
   subresources: Map<string, SubresourceHandler>;
 }
 

@@ -1,12 +1,12 @@
 import { badRequest, expired, invalid } from '../../../api/errors/status-error.js';
 import { FieldPath } from '../../../api/validation/field-error.js';
 import { isStorageError } from '../../storage/interface.js';
-import { type EventEncoder, type CacheWatcher } from '../watch-cache/cache-watcher.js';
-import { type CacheEntry, type KubeObject, type ObjectFilter, type WatchTrigger } from '../watch-cache/types.js';
+import type { EventEncoder, CacheWatcher } from '../watch-cache/cache-watcher.js';
+import type { CacheEntry, KubeObject, ObjectFilter, WatchTrigger } from '../watch-cache/types.js';
 import { decodeStored } from './object-codec.js';
-import { type GenericStore } from './store.js';
+import type { GenericStore } from './store.js';
 import { continueExpired, decodeContinue, encodeContinue } from './continue-token.js';
-import { type WatchEventOut } from '../types.js';
+import type { WatchEventOut } from '../types.js';
 
 export interface ListParams {
   filter: ObjectFilter;

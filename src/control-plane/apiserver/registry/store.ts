@@ -9,15 +9,15 @@ import {
   StatusError,
 } from '../../../api/errors/status-error.js';
 import { type FieldError, FieldPath } from '../../../api/validation/field-error.js';
-import { type Clock } from '../../../lib/clock.js';
-import { type Logger } from '../../../lib/log.js';
+import type { Clock } from '../../../lib/clock.js';
+import type { Logger } from '../../../lib/log.js';
 import { isStorageError, type Storage } from '../../storage/interface.js';
-import { type RequestContext } from '../types.js';
-import { type WatchCache } from '../watch-cache/watch-cache.js';
-import { type KubeObject } from '../watch-cache/types.js';
+import type { RequestContext } from '../types.js';
+import type { WatchCache } from '../watch-cache/watch-cache.js';
+import type { KubeObject } from '../watch-cache/types.js';
 import { decodeStored, encodeForStorage } from './object-codec.js';
 import { WriteTransaction } from './write-tx.js';
-import { type DeleteOptions, type ResourceStrategy, type SubresourceStrategy } from './strategy.js';
+import type { DeleteOptions, ResourceStrategy, SubresourceStrategy } from './strategy.js';
 
 export interface StoreDeps {
   storage: Storage;
@@ -371,6 +371,8 @@ export class GenericStore {
       }
       const next = structuredClone(current);
       const meta = next.metadata;
+      // The strategy may hold the object (and add finalizers/conditions) before propagation is applied.
+      const held = this.strategy.markForDeletion?.(next) ?? false;
       const propagation = opts.propagationPolicy ?? this.strategy.defaultPropagation(current);
       let finalizers = ((meta.finalizers as string[] | undefined) ?? []).filter(
         (f) => f !== 'orphan' && f !== 'foregroundDeletion',
@@ -384,7 +386,6 @@ export class GenericStore {
       finalizers = [...new Set(finalizers)];
       const grace = this.strategy.gracePeriod(current, opts);
       const alreadyDeleting = !!meta.deletionTimestamp;
-      const held = this.strategy.markForDeletion?.(next) ?? false;
       if (finalizers.length > 0 || grace !== undefined || held) {
         if (!alreadyDeleting || grace !== undefined) {
           const now = this.deps.clock.now();

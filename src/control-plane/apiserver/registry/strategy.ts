@@ -1,7 +1,7 @@
-import { type FieldError } from '../../../api/validation/field-error.js';
-import { type ResourceInfo } from '../../../api/scheme/types.js';
-import { type RequestContext } from '../types.js';
-import { type KubeObject } from '../watch-cache/types.js';
+import type { FieldError } from '../../../api/validation/field-error.js';
+import type { ResourceInfo } from '../../../api/scheme/types.js';
+import type { RequestContext } from '../types.js';
+import type { KubeObject } from '../watch-cache/types.js';
 
 /** DeleteOptions as the store understands them (metav1.DeleteOptions, defaulted). */
 export interface DeleteOptions {

@@ -1,5 +1,5 @@
-import { type Logger } from '../../../lib/log.js';
-import { type WriteTx } from '../types.js';
+import type { Logger } from '../../../lib/log.js';
+import type { WriteTx } from '../types.js';
 
 /** One write attempt's compensations; exactly one of commit/abort runs them. */
 export class WriteTransaction implements WriteTx {

@@ -1,4 +1,4 @@
-import { type PackageSpec } from '../schema.js';
+import type { PackageSpec } from '../schema.js';
 
 /** k8s.io/api/apps/v1 (package `apps`), the Deployment family. Spec syntax: schema.ts. */
 export const appsMessages: PackageSpec = {

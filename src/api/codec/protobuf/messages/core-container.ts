@@ -1,4 +1,4 @@
-import { type PackageSpec } from '../schema.js';
+import type { PackageSpec } from '../schema.js';
 
 /**
  * k8s.io/api/core/v1 containers and their parts (package `core`). Spec syntax: schema.ts.

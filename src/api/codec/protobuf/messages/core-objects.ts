@@ -1,4 +1,4 @@
-import { type PackageSpec } from '../schema.js';
+import type { PackageSpec } from '../schema.js';
 
 /**
  * k8s.io/api/core/v1 top-level objects other than Pod (Service, ConfigMap, ...) (package `core`). Spec syntax: schema.ts.

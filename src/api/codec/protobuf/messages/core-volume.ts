@@ -1,4 +1,4 @@
-import { type PackageSpec } from '../schema.js';
+import type { PackageSpec } from '../schema.js';
 
 /**
  * k8s.io/api/core/v1 volume sources (package `core`), split from core-pod.ts by

@@ -1,4 +1,4 @@
-import { type PackageSpec } from '../schema.js';
+import type { PackageSpec } from '../schema.js';
 
 /**
  * k8s.io/apimachinery/pkg/apis/meta/v1 (package `meta`). Spec syntax: schema.ts.

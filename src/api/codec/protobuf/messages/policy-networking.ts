@@ -1,4 +1,4 @@
-import { type PackageSpec } from '../schema.js';
+import type { PackageSpec } from '../schema.js';
 
 /** k8s.io/api/policy/v1 (package `policy`). Spec syntax: schema.ts. */
 export const policyMessages: PackageSpec = {

@@ -1,4 +1,4 @@
-import { type PackageSpec } from '../schema.js';
+import type { PackageSpec } from '../schema.js';
 
 /** k8s.io/api/rbac/v1 (package `rbac`). Spec syntax: schema.ts. */
 export const rbacMessages: PackageSpec = {

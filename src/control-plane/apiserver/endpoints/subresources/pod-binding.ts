@@ -1,8 +1,8 @@
 import { badRequest, conflict, invalid } from '../../../../api/errors/status-error.js';
 import { FieldPath } from '../../../../api/validation/field-error.js';
-import { type ServedResource, type SubresourceHandler } from '../../registry/served-resource.js';
-import { type KubeObject } from '../../watch-cache/types.js';
-import { type HandlerDeps } from '../context.js';
+import type { ServedResource, SubresourceHandler } from '../../registry/served-resource.js';
+import type { KubeObject } from '../../watch-cache/types.js';
+import type { HandlerDeps } from '../context.js';
 import { parseWriteQuery } from '../query.js';
 
 const success = {

@@ -1,9 +1,9 @@
 import { StatusError, internalError } from '../../../../api/errors/status-error.js';
 import { selectorFromLabelSelector } from '../../../../api/selectors/label-selector.js';
-import { type ServedResource, type SubresourceHandler } from '../../registry/served-resource.js';
-import { type DeleteOptions } from '../../registry/strategy.js';
-import { type KubeObject } from '../../watch-cache/types.js';
-import { type HandlerDeps } from '../context.js';
+import type { ServedResource, SubresourceHandler } from '../../registry/served-resource.js';
+import type { DeleteOptions } from '../../registry/strategy.js';
+import type { KubeObject } from '../../watch-cache/types.js';
+import type { HandlerDeps } from '../context.js';
 
 const success = {
   type: 'object' as const,

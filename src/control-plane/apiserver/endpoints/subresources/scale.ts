@@ -1,10 +1,10 @@
 import { badRequest, conflict } from '../../../../api/errors/status-error.js';
 import { labelSelectorToString, selectorFromSet } from '../../../../api/selectors/label-selector.js';
 import { groupVersionString } from '../../../../api/scheme/types.js';
-import { type ServedResource, type SubresourceHandler } from '../../registry/served-resource.js';
-import { type ApiResponse, type RequestContext } from '../../types.js';
-import { type KubeObject } from '../../watch-cache/types.js';
-import { type HandlerDeps } from '../context.js';
+import type { ServedResource, SubresourceHandler } from '../../registry/served-resource.js';
+import type { ApiResponse, RequestContext } from '../../types.js';
+import type { KubeObject } from '../../watch-cache/types.js';
+import type { HandlerDeps } from '../context.js';
 import { parseWriteQuery } from '../query.js';
 
 /** The autoscaling/v1 Scale view of a workload (its resourceVersion is the workload's). */

@@ -1,7 +1,7 @@
-import { type ResourceInfo } from '../../../../api/scheme/types.js';
-import { type KubeObject } from '../../watch-cache/types.js';
+import type { ResourceInfo } from '../../../../api/scheme/types.js';
+import type { KubeObject } from '../../watch-cache/types.js';
 import { defaultStrategy } from '../default-strategy.js';
-import { type ResourceStrategy, type SubresourceStrategy } from '../strategy.js';
+import type { ResourceStrategy, SubresourceStrategy } from '../strategy.js';
 import { validateStatusUpdate } from '../meta-validation.js';
 
 const specFinalizers = (o: KubeObject) => (o.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [];

@@ -1,8 +1,8 @@
 import { Quantity } from '../../../../api/quantity/quantity.js';
-import { type ResourceInfo } from '../../../../api/scheme/types.js';
-import { type KubeObject } from '../../watch-cache/types.js';
+import type { ResourceInfo } from '../../../../api/scheme/types.js';
+import type { KubeObject } from '../../watch-cache/types.js';
 import { defaultStrategy } from '../default-strategy.js';
-import { type DeleteOptions, type ResourceStrategy } from '../strategy.js';
+import type { DeleteOptions, ResourceStrategy } from '../strategy.js';
 
 type Resources = { requests?: Record<string, string>; limits?: Record<string, string> };
 type Container = { resources?: Resources };

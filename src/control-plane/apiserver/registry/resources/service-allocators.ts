@@ -1,5 +1,5 @@
 import { type FieldError, FieldPath } from '../../../../api/validation/field-error.js';
-import { type Storage } from '../../../storage/interface.js';
+import type { Storage } from '../../../storage/interface.js';
 import { Reservations } from './reservations.js';
 
 /** IPv4 CIDR helpers (the service CIDR is IPv4 in kubets' defaults). */

@@ -1,11 +1,11 @@
 import { invalid } from '../../../../api/errors/status-error.js';
 import { type FieldError, FieldPath } from '../../../../api/validation/field-error.js';
-import { type ResourceInfo } from '../../../../api/scheme/types.js';
-import { type RequestContext } from '../../types.js';
-import { type KubeObject } from '../../watch-cache/types.js';
+import type { ResourceInfo } from '../../../../api/scheme/types.js';
+import type { RequestContext } from '../../types.js';
+import type { KubeObject } from '../../watch-cache/types.js';
 import { defaultStrategy } from '../default-strategy.js';
-import { type ResourceStrategy } from '../strategy.js';
-import { type NodePortAllocator, type ServiceIPAllocator } from './service-allocators.js';
+import type { ResourceStrategy } from '../strategy.js';
+import type { NodePortAllocator, ServiceIPAllocator } from './service-allocators.js';
 
 interface ServicePort {
   port: number;
