@@ -2,9 +2,9 @@ import { isAlreadyExists, isConflict, isNotFound } from '../../api/errors/status
 import { applyDefaults } from '../../api/defaults/apply-defaults.js';
 import { parseRequestInfo } from './http/request-info.js';
 import { firstServiceIP } from './registry/resources/service-allocators.js';
-import { type ApiServer } from './server.js';
-import { type RequestContext } from './types.js';
-import { type KubeObject } from './watch-cache/types.js';
+import type { ApiServer } from './server.js';
+import type { RequestContext } from './types.js';
+import type { KubeObject } from './watch-cache/types.js';
 
 export const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 

@@ -6,7 +6,14 @@ import { dropUnknownFields, strictFieldIssues } from '../../api/schema/unknown-f
 import type { Clock } from '../../lib/clock.js';
 import type { HandlerDeps } from './endpoints/context.js';
 import type { FieldValidation } from './endpoints/query.js';
-import { applyPatch, deducedType, trackUpdate, typeForDefinition, typeForSchema, type TypeNode } from './fieldmanager/index.js';
+import {
+  applyPatch,
+  deducedType,
+  trackUpdate,
+  typeForDefinition,
+  typeForSchema,
+  type TypeNode,
+} from './fieldmanager/index.js';
 import type { ServedResource } from './registry/served-resource.js';
 import type { KubeObject } from './watch-cache/types.js';
 import { groupVersionString } from '../../api/scheme/types.js';
@@ -25,7 +32,8 @@ export function fieldHooks(clock: Clock): Pick<HandlerDeps, 'checkFields' | 'tra
     let t = types.get(r);
     if (!t) {
       if (r.definition && definitions()[r.definition]) t = typeForDefinition(definitions(), r.definition);
-      else if (r.customSchema && !r.customSchema['x-kubernetes-preserve-unknown-fields']) t = typeForSchema({}, r.customSchema);
+      else if (r.customSchema && !r.customSchema['x-kubernetes-preserve-unknown-fields'])
+        t = typeForSchema({}, r.customSchema);
       else t = deducedType;
       types.set(r, t);
     }

@@ -18,11 +18,11 @@ import {
 import { handleGet, handleList, handleWatch } from './endpoints/resource-reads.js';
 import { parseRequestInfo, type RequestInfo } from './http/request-info.js';
 import { serveHealth } from './routes/health.js';
-import { type ApiServer } from './server.js';
-import { type ApiRequest, type ApiResponse, type RequestContext, type UserInfo } from './types.js';
+import type { ApiServer } from './server.js';
+import type { ApiRequest, ApiResponse, RequestContext, UserInfo } from './types.js';
 import { applyPatch, type JsonObject } from '../../api/patch/index.js';
 import { decodeBody, patchMediaTypes } from '../../api/codec/media-type.js';
-import { type KubeObject } from './watch-cache/types.js';
+import type { KubeObject } from './watch-cache/types.js';
 import { serveVirtual } from './virtual-resources.js';
 
 const anonymousPaths = /^\/(healthz|livez|readyz)(\/.*)?$|^\/version\/?$/;

@@ -157,10 +157,7 @@ export class ApiServer {
    * Replaces the set of custom resources served (from CustomResourceDefinitions)
    * and refreshes the scheme, discovery and OpenAPI.
    */
-  setCustomResources(
-    list: ServedResource[],
-    definitions?: Definitions,
-  ): void {
+  setCustomResources(list: ServedResource[], definitions?: Definitions): void {
     for (const k of this.custom.keys()) this.built.served.delete(k);
     this.custom = new Map(list.map((r) => [servedKey(r.info.group, r.info.version, r.info.plural), r]));
     for (const [k, r] of this.custom) this.built.served.set(k, r);

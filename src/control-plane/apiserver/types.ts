@@ -1,4 +1,4 @@
-import { type RequestInfo } from './http/request-info.js';
+import type { RequestInfo } from './http/request-info.js';
 
 /**
  * The transport-independent request/response model. The HTTPS transport and the

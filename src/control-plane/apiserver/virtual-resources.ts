@@ -1,6 +1,8 @@
-import { badRequest, methodNotSupported } from '../../api/errors/status-error.js';
-import { type ApiServer } from './server.js';
-import { type ApiResponse, type RequestContext } from './types.js';
+import { badRequest, methodNotSupported, notFound } from '../../api/errors/status-error.js';
+import { chooseOutput, renderList, renderObject } from './endpoints/output.js';
+import { printerFor } from './printers/index.js';
+import type { ApiServer } from './server.js';
+import type { ApiResponse, RequestContext } from './types.js';
 import { decodeBody, objectMediaTypes } from '../../api/codec/media-type.js';
 import { bindPod } from './endpoints/subresources/pod-binding.js';
 

@@ -1,4 +1,4 @@
-import { type AdmissionAttributes, type MutatingAdmissionPlugin, type ValidatingAdmissionPlugin } from './types.js';
+import type { AdmissionAttributes, MutatingAdmissionPlugin, ValidatingAdmissionPlugin } from './types.js';
 
 /** Runs mutating plugins in order, then (separately, from inside the store) validating plugins in order. */
 export class AdmissionChain {

@@ -1,6 +1,6 @@
 import { forbidden, notFound } from '../../../api/errors/status-error.js';
-import { type AdmissionAttributes, type ValidatingAdmissionPlugin } from './types.js';
-import { type KubeObject } from '../watch-cache/types.js';
+import type { AdmissionAttributes, ValidatingAdmissionPlugin } from './types.js';
+import type { KubeObject } from '../watch-cache/types.js';
 
 /** Namespaces that can never be deleted. */
 export const immortalNamespaces = new Set(['default', 'kube-system', 'kube-public']);

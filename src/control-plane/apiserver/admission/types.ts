@@ -1,6 +1,6 @@
-import { type ResourceInfo } from '../../../api/scheme/types.js';
-import { type RequestContext } from '../types.js';
-import { type KubeObject } from '../watch-cache/types.js';
+import type { ResourceInfo } from '../../../api/scheme/types.js';
+import type { RequestContext } from '../types.js';
+import type { KubeObject } from '../watch-cache/types.js';
 
 /**
  * Admission (upstream `apiserver/pkg/admission`): after authentication and

@@ -1,5 +1,5 @@
 import { forbidden, StatusError } from '../../../api/errors/status-error.js';
-import { type Attributes } from './types.js';
+import type { Attributes } from './types.js';
 
 /**
  * The text of a 403 (upstream `endpoints/handlers/responsewriters.forbiddenMessage`),

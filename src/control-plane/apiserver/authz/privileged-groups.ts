@@ -1,4 +1,4 @@
-import { type Attributes, type AuthorizationResult, type Authorizer } from './types.js';
+import type { Attributes, AuthorizationResult, Authorizer } from './types.js';
 
 /** The superuser group: members may do anything (upstream `user.SystemPrivilegedGroup`). */
 export const systemMasters = 'system:masters';

@@ -1,5 +1,5 @@
-import { type RequestInfo } from '../http/request-info.js';
-import { type UserInfo } from '../types.js';
+import type { RequestInfo } from '../http/request-info.js';
+import type { UserInfo } from '../types.js';
 
 /**
  * What an authorizer decides on (upstream `apiserver/pkg/authorization/authorizer`

@@ -70,18 +70,22 @@ export class CrdController {
 
   /** Runs one reconcile after any in flight (serialised). */
   reconcileNow(): Promise<void> {
-    this.running = this.running.then(() => this.reconcile()).catch((err) => {
-      this.server.log.warn('crd controller: reconcile failed; retrying', { err });
-      this.retry?.cancel();
-      this.retry = this.server.clock.setTimeout(() => this.schedule(), 1000);
-    });
+    this.running = this.running
+      .then(() => this.reconcile())
+      .catch((err) => {
+        this.server.log.warn('crd controller: reconcile failed; retrying', { err });
+        this.retry?.cancel();
+        this.retry = this.server.clock.setTimeout(() => this.schedule(), 1000);
+      });
     return this.running;
   }
 
   private async reconcile(): Promise<void> {
     if (this.stopped) return;
     const r = this.crds;
-    const all = r.store.deps.cache.list(r.store.deps.prefixFor(''), () => true).items.map((e) => e.object as unknown as CustomResourceDefinition);
+    const all = r.store.deps.cache
+      .list(r.store.deps.prefixFor(''), () => true)
+      .items.map((e) => e.object as unknown as CustomResourceDefinition);
     const served: ServedResource[] = [];
     let defs: Definitions = {};
     const keep = new Set<string>();
@@ -91,7 +95,11 @@ export class CrdController {
       const key = crdStoreKey(established);
       let shared = this.stores.get(key);
       if (!shared) {
-        shared = makeCrdStore(established, { storage: this.server.opts.storage, clock: this.server.clock, log: this.server.log });
+        shared = makeCrdStore(established, {
+          storage: this.server.opts.storage,
+          clock: this.server.clock,
+          log: this.server.log,
+        });
         await shared.cache.start();
         this.stores.set(key, shared);
       }
@@ -101,7 +109,14 @@ export class CrdController {
         served.push(servedCustomResource(established, v, shared));
         if (v.schema?.openAPIV3Schema) {
           defs = schemaForCustomResource(
-            { group: established.spec.group, version: v.name, kind: established.spec.names.kind, listKind: established.spec.names.listKind ?? `${established.spec.names.kind}List`, plural: established.spec.names.plural, schema: v.schema.openAPIV3Schema as never },
+            {
+              group: established.spec.group,
+              version: v.name,
+              kind: established.spec.names.kind,
+              listKind: established.spec.names.listKind ?? `${established.spec.names.kind}List`,
+              plural: established.spec.names.plural,
+              schema: v.schema.openAPIV3Schema as never,
+            },
             defs,
           );
         }
@@ -119,10 +134,19 @@ export class CrdController {
 
   /** Sets acceptedNames and the NamesAccepted/Established conditions; returns the CRD as stored. */
   private async ensureEstablished(crd: CustomResourceDefinition): Promise<CustomResourceDefinition | undefined> {
-    const names = { ...crd.spec.names, singular: crd.spec.names.singular || crd.spec.names.kind.toLowerCase(), listKind: crd.spec.names.listKind || `${crd.spec.names.kind}List` };
+    const names = {
+      ...crd.spec.names,
+      singular: crd.spec.names.singular || crd.spec.names.kind.toLowerCase(),
+      listKind: crd.spec.names.listKind || `${crd.spec.names.kind}List`,
+    };
     const conds = crd.status?.conditions ?? [];
     const has = (t: string) => conds.some((c) => c.type === t && c.status === 'True');
-    if (has('Established') && has('NamesAccepted') && JSON.stringify(crd.status?.acceptedNames) === JSON.stringify(names)) return crd;
+    if (
+      has('Established') &&
+      has('NamesAccepted') &&
+      JSON.stringify(crd.status?.acceptedNames) === JSON.stringify(names)
+    )
+      return crd;
     const now = rfc3339(this.server.clock.now());
     const r = this.crds;
     try {
@@ -134,11 +158,25 @@ export class CrdController {
           const next = structuredClone(cur!) as unknown as CustomResourceDefinition;
           const status = (next.status ??= { acceptedNames: names, storedVersions: [] } as never);
           status.acceptedNames = names;
-          const keepConds = (status.conditions ?? []).filter((c) => c.type !== 'NamesAccepted' && c.type !== 'Established');
+          const keepConds = (status.conditions ?? []).filter(
+            (c) => c.type !== 'NamesAccepted' && c.type !== 'Established',
+          );
           status.conditions = [
             ...keepConds,
-            { type: 'NamesAccepted', status: 'True', reason: 'NoConflicts', message: 'no conflicts found', lastTransitionTime: now },
-            { type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted', lastTransitionTime: now },
+            {
+              type: 'NamesAccepted',
+              status: 'True',
+              reason: 'NoConflicts',
+              message: 'no conflicts found',
+              lastTransitionTime: now,
+            },
+            {
+              type: 'Established',
+              status: 'True',
+              reason: 'InitialNamesAccepted',
+              message: 'the initial names have been accepted',
+              lastTransitionTime: now,
+            },
           ];
           return next as never;
         },
@@ -156,12 +194,20 @@ export class CrdController {
     const remaining = shared.cache.list(shared.store.deps.prefixFor(''), () => true).items;
     for (const e of remaining) {
       try {
-        await shared.store.delete(systemContext(), String(e.object.metadata.namespace ?? ''), String(e.object.metadata.name), {});
+        await shared.store.delete(
+          systemContext(),
+          String(e.object.metadata.namespace ?? ''),
+          String(e.object.metadata.name),
+          {},
+        );
       } catch (err) {
         if (!isNotFound(err)) throw err;
       }
     }
-    if (shared.cache.list(shared.store.deps.prefixFor(''), () => true).items.length > 0 || (await shared.store.deps.storage.count(shared.store.deps.prefixFor(''))) > 0) {
+    if (
+      shared.cache.list(shared.store.deps.prefixFor(''), () => true).items.length > 0 ||
+      (await shared.store.deps.storage.count(shared.store.deps.prefixFor(''))) > 0
+    ) {
       this.retry?.cancel();
       this.retry = this.server.clock.setTimeout(() => this.schedule(), 500);
       return;
@@ -169,7 +215,9 @@ export class CrdController {
     const r = this.crds;
     await r.store.update(systemContext(), '', crd.metadata!.name!, (cur) => {
       const next = structuredClone(cur!);
-      next.metadata.finalizers = ((next.metadata.finalizers as string[] | undefined) ?? []).filter((f) => f !== crdCleanupFinalizer);
+      next.metadata.finalizers = ((next.metadata.finalizers as string[] | undefined) ?? []).filter(
+        (f) => f !== crdCleanupFinalizer,
+      );
       return next;
     });
   }

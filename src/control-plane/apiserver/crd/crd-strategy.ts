@@ -7,7 +7,10 @@ export const crdCleanupFinalizer = 'customresourcecleanup.apiextensions.k8s.io';
 
 type CrdLike = KubeObject & {
   spec?: { versions?: { name: string; storage?: boolean }[] };
-  status?: { storedVersions?: string[]; conditions?: { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string }[] };
+  status?: {
+    storedVersions?: string[];
+    conditions?: { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string }[];
+  };
 };
 
 /**
@@ -20,7 +23,11 @@ export function crdStrategy(info: ResourceInfo, now: () => string): ResourceStra
     afterPrepareCreate(_ctx, obj) {
       const crd = obj as CrdLike;
       const storage = crd.spec?.versions?.find((v) => v.storage)?.name;
-      crd.status = { conditions: [], acceptedNames: { plural: '', kind: '' }, storedVersions: storage ? [storage] : [] } as never;
+      crd.status = {
+        conditions: [],
+        acceptedNames: { plural: '', kind: '' },
+        storedVersions: storage ? [storage] : [],
+      } as never;
     },
     afterPrepareUpdate(_ctx, obj, old) {
       // A newly chosen storage version is recorded so objects stored at older versions stay readable.
@@ -36,7 +43,13 @@ export function crdStrategy(info: ResourceInfo, now: () => string): ResourceStra
       if (!fins.includes(crdCleanupFinalizer)) crd.metadata.finalizers = [...fins, crdCleanupFinalizer];
       const status = (crd.status ??= {});
       const conds = (status.conditions ??= []).filter((c) => c.type !== 'Terminating');
-      conds.push({ type: 'Terminating', status: 'True', reason: 'InstanceDeletionPending', message: 'CustomResourceDefinition marked for deletion; instance deletion will begin soon', lastTransitionTime: now() });
+      conds.push({
+        type: 'Terminating',
+        status: 'True',
+        reason: 'InstanceDeletionPending',
+        message: 'CustomResourceDefinition marked for deletion; instance deletion will begin soon',
+        lastTransitionTime: now(),
+      });
       status.conditions = conds;
       return true;
     },

@@ -26,7 +26,12 @@ export function resourceInfoFor(crd: CustomResourceDefinition, v: CustomResource
   const subresources: SubresourceInfo[] = [];
   const gvk = { group: crd.spec.group, version: v.name, kind: names.kind };
   if (v.subresources?.status) subresources.push({ name: 'status', kind: gvk, verbs: ['get', 'patch', 'update'] });
-  if (v.subresources?.scale) subresources.push({ name: 'scale', kind: { group: 'autoscaling', version: 'v1', kind: 'Scale' }, verbs: ['get', 'patch', 'update'] });
+  if (v.subresources?.scale)
+    subresources.push({
+      name: 'scale',
+      kind: { group: 'autoscaling', version: 'v1', kind: 'Scale' },
+      verbs: ['get', 'patch', 'update'],
+    });
   return {
     group: crd.spec.group,
     version: v.name,
@@ -105,7 +110,11 @@ function schemaOf(v: CustomResourceDefinitionVersion): SchemaProps | undefined {
 }
 
 /** One served version of a CRD on top of its shared store. */
-export function servedCustomResource(crd: CustomResourceDefinition, v: CustomResourceDefinitionVersion, shared: CrdStore): ServedResource {
+export function servedCustomResource(
+  crd: CustomResourceDefinition,
+  v: CustomResourceDefinitionVersion,
+  shared: CrdStore,
+): ServedResource {
   const info = resourceInfoFor(crd, v);
   const schema = schemaOf(v);
   const r: ServedResource = {
@@ -126,7 +135,8 @@ export function servedCustomResource(crd: CustomResourceDefinition, v: CustomRes
     customSchema: schema as never,
     custom: {
       validate: (obj: KubeObject) => (schema ? validateAgainstSchema(stripMeta(obj), schema, FieldPath.root('')) : []),
-      prune: (obj: KubeObject) => (schema && !schema['x-kubernetes-preserve-unknown-fields'] ? prune(obj, schema, true) : []),
+      prune: (obj: KubeObject) =>
+        schema && !schema['x-kubernetes-preserve-unknown-fields'] ? prune(obj, schema, true) : [],
       defaults: (obj: KubeObject) => {
         if (schema) applyDefaults(obj, schema);
       },

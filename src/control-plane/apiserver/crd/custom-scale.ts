@@ -33,12 +33,26 @@ export function customScaleHandler(r: ServedResource, paths: CustomResourceSubre
     return {
       kind: 'Scale',
       apiVersion: 'autoscaling/v1',
-      metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
+      metadata: {
+        name: m.name,
+        namespace: m.namespace,
+        uid: m.uid,
+        resourceVersion: m.resourceVersion,
+        creationTimestamp: m.creationTimestamp,
+      },
       spec: { replicas: Number(getPath(obj, paths.specReplicasPath) ?? 0) },
-      status: { replicas: Number(getPath(obj, paths.statusReplicasPath) ?? 0), selector: typeof selector === 'string' ? selector : '' },
+      status: {
+        replicas: Number(getPath(obj, paths.statusReplicasPath) ?? 0),
+        selector: typeof selector === 'string' ? selector : '',
+      },
     };
   };
-  const write = async (ctx: RequestContext, ns: string, name: string, change: (s: KubeObject) => KubeObject): Promise<ApiResponse> => {
+  const write = async (
+    ctx: RequestContext,
+    ns: string,
+    name: string,
+    change: (s: KubeObject) => KubeObject,
+  ): Promise<ApiResponse> => {
     const wq = parseWriteQuery(ctx.request.query, 'UpdateOptions');
     const { object } = await r.store.update(
       ctx,
@@ -48,9 +62,11 @@ export function customScaleHandler(r: ServedResource, paths: CustomResourceSubre
         const served = r.converter.toServed(current!);
         const next = change(toScale(served));
         const replicas = (next.spec as { replicas?: unknown } | undefined)?.replicas;
-        if (typeof replicas !== 'number' || !Number.isInteger(replicas)) throw badRequest('spec.replicas must be an integer');
+        if (typeof replicas !== 'number' || !Number.isInteger(replicas))
+          throw badRequest('spec.replicas must be an integer');
         const rv = next.metadata?.resourceVersion;
-        if (rv && rv !== served.metadata.resourceVersion) throw conflict({ group: r.info.group, resource: r.info.plural }, name);
+        if (rv && rv !== served.metadata.resourceVersion)
+          throw conflict({ group: r.info.group, resource: r.info.plural }, name);
         const out = structuredClone(served);
         setPath(out as Record<string, unknown>, paths.specReplicasPath, replicas);
         out.metadata.resourceVersion = rv || undefined;

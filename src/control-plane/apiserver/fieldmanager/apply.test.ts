@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { ManagedFieldsEntry } from 'kubernetes-types/meta/v1.js';
 import { StatusError } from '../../../api/errors/status-error.js';
 import { applyPatch, type ApplyOptions } from './apply.js';
-import { type JsonObject } from './go-json.js';
+import type { JsonObject } from './go-json.js';
 import { lastAppliedAnnotation } from './last-applied.js';
 import { deployment, deploymentType, stored } from './test-fixtures.js';
 import { trackUpdate } from './update-manager.js';

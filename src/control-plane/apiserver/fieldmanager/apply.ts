@@ -16,7 +16,7 @@ import { badRequest, invalid, StatusError } from '../../../api/errors/status-err
 import { FieldPath } from '../../../api/validation/field-error.js';
 import { compareObjects } from './compare.js';
 import { ApplyConflicts, conflictError } from './conflicts.js';
-import { type FieldSet } from './field-set.js';
+import type { FieldSet } from './field-set.js';
 import { jsonClone, jsonEqual, type JsonObject } from './go-json.js';
 import {
   decodeManagedFields,
@@ -35,7 +35,7 @@ import { mergeValues } from './merge.js';
 import { defaultResetFields, excludeFields, strippedFields, updateOwners } from './ownership.js';
 import { removeItems } from './remove-items.js';
 import { ensureNamedFieldsAreMembers, fieldSetOf } from './to-field-set.js';
-import { type TypeNode } from './type-schema.js';
+import type { TypeNode } from './type-schema.js';
 import { gvkString, typedObjectError, validateTyped } from './typed-value.js';
 
 export interface ApplyOptions {

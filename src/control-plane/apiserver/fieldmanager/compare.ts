@@ -15,7 +15,7 @@
 import { FieldSet } from './field-set.js';
 import { isJsonObject, jsonEqual, type JsonObject } from './go-json.js';
 import { serializePathElement, type PathElement } from './path-element.js';
-import { type ListType, type TypeNode } from './type-schema.js';
+import type { ListType, TypeNode } from './type-schema.js';
 import { indexList, shapeOf } from './typed-value.js';
 
 export interface Comparison {

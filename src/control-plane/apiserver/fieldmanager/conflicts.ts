@@ -8,7 +8,7 @@
  *   Apply failed with 2 conflicts: conflicts with "a" using apps/v1:\n- .spec.replicas\nconflicts with "b":\n- .metadata.labels.app
  */
 import { conflictMessage, type StatusCause, type StatusError } from '../../../api/errors/status-error.js';
-import { type FieldSet } from './field-set.js';
+import type { FieldSet } from './field-set.js';
 import { goQuoteJSON } from './go-json.js';
 import { parseManagerIdentifier } from './managed-fields.js';
 import { pathString, type Path } from './path-element.js';

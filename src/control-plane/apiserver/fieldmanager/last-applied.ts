@@ -10,10 +10,10 @@
  *   applied configuration, so a later client-side apply computes the right patch.
  */
 import { compareObjects } from './compare.js';
-import { type FieldSet } from './field-set.js';
+import type { FieldSet } from './field-set.js';
 import { goJSON, isJsonObject, jsonClone, type JsonObject } from './go-json.js';
 import { fieldSetOf } from './to-field-set.js';
-import { type TypeNode } from './type-schema.js';
+import type { TypeNode } from './type-schema.js';
 import { validateTyped } from './typed-value.js';
 
 export const lastAppliedAnnotation = 'kubectl.kubernetes.io/last-applied-configuration';

@@ -8,7 +8,7 @@
  * builds them, which also orders them the way conflict messages list managers.
  */
 import type { ManagedFieldsEntry } from 'kubernetes-types/meta/v1.js';
-import { type FieldError, type FieldPath } from '../../../api/validation/field-error.js';
+import type { FieldError, FieldPath } from '../../../api/validation/field-error.js';
 import { FieldSet } from './field-set.js';
 import { goQuoteJSON, isJsonObject, jsonClone, type JsonObject } from './go-json.js';
 

@@ -13,7 +13,7 @@
  */
 import { isJsonObject, type JsonObject } from './go-json.js';
 import { serializePathElement } from './path-element.js';
-import { type ListType, type TypeNode } from './type-schema.js';
+import type { ListType, TypeNode } from './type-schema.js';
 import { fieldTypeOf, indexList, shapeOf } from './typed-value.js';
 
 const isEmptyContainer = (v: unknown): boolean =>

@@ -5,10 +5,10 @@
  * writer is an applier that does not force) and the fields that were removed;
  * managers left owning nothing disappear.
  */
-import { type Comparison } from './compare.js';
+import type { Comparison } from './compare.js';
 import { ApplyConflicts, conflictsFromSets } from './conflicts.js';
 import { FieldSet } from './field-set.js';
-import { type VersionedSet } from './managed-fields.js';
+import type { VersionedSet } from './managed-fields.js';
 import { fieldElement, type Path } from './path-element.js';
 
 const p = (...names: string[]): Path => names.map(fieldElement);

@@ -5,9 +5,9 @@
  * dropped from its parent, as upstream's nil result is when decoded into a Go type.
  * Apply uses this to prune what an applier stopped setting.
  */
-import { type FieldSet } from './field-set.js';
+import type { FieldSet } from './field-set.js';
 import { isJsonObject, type JsonObject } from './go-json.js';
-import { type TypeNode } from './type-schema.js';
+import type { TypeNode } from './type-schema.js';
 import { fieldTypeOf, listItemElement, shapeOf } from './typed-value.js';
 
 /** A copy of `v` without the fields in `toRemove`; undefined when nothing is left. */

@@ -3,8 +3,8 @@
  * apps/v1 Deployment (with the list types, map types and patch metadata upstream
  * publishes), and Deployment builders. Used by this folder's tests only.
  */
-import { type Definitions, type SchemaObject } from '../../../api/openapi/schema-types.js';
-import { type JsonObject } from './go-json.js';
+import type { Definitions, SchemaObject } from '../../../api/openapi/schema-types.js';
+import type { JsonObject } from './go-json.js';
 import { typeForDefinition, type TypeNode } from './type-schema.js';
 
 const ref = (name: string): SchemaObject => ({ $ref: `#/definitions/${name}` });

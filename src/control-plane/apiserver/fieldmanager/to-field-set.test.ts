@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { type JsonObject } from './go-json.js';
+import type { JsonObject } from './go-json.js';
 import { pathString } from './path-element.js';
 import { definitions, deployment, deploymentType } from './test-fixtures.js';
 import { ensureNamedFieldsAreMembers, fieldSetOf } from './to-field-set.js';

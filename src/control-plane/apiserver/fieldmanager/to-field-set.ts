@@ -9,7 +9,7 @@
 import { FieldSet } from './field-set.js';
 import { isJsonObject } from './go-json.js';
 import { serializePathElement, type PathElement } from './path-element.js';
-import { type TypeNode } from './type-schema.js';
+import type { TypeNode } from './type-schema.js';
 import { fieldTypeOf, indexList, shapeOf } from './typed-value.js';
 
 export function fieldSetOf(obj: unknown, type: TypeNode): FieldSet {

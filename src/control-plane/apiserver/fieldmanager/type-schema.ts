@@ -13,7 +13,7 @@
  * schemas (JSONSchemaProps) cost nothing until a value goes that deep.
  */
 import { refName, type Definitions, type SchemaObject } from '../../../api/openapi/schema-types.js';
-import { type JsonValue } from './go-json.js';
+import type { JsonValue } from './go-json.js';
 
 export interface MapType {
   readonly atomic: boolean;

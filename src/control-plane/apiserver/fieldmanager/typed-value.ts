@@ -18,7 +18,7 @@ import {
   type Path,
   type PathElement,
 } from './path-element.js';
-import { type ListType, type MapType, type TypeNode } from './type-schema.js';
+import type { ListType, MapType, TypeNode } from './type-schema.js';
 
 export type Shape = { kind: 'leaf' } | { kind: 'map'; map: MapType } | { kind: 'list'; list: ListType };
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ManagedFieldsEntry } from 'kubernetes-types/meta/v1.js';
-import { type JsonObject } from './go-json.js';
+import type { JsonObject } from './go-json.js';
 import { deployment, deploymentType, stored } from './test-fixtures.js';
 import { managerFromUserAgent, maxUpdateManagers, trackUpdate, type TrackUpdateOptions } from './update-manager.js';
 

@@ -17,7 +17,7 @@
  * - any failure keeps the stored entries rather than failing the write.
  */
 import { compareObjects } from './compare.js';
-import { type FieldSet } from './field-set.js';
+import type { FieldSet } from './field-set.js';
 import { jsonClone, type JsonObject } from './go-json.js';
 import {
   emptyManaged,
@@ -35,7 +35,7 @@ import {
   type VersionedSet,
 } from './managed-fields.js';
 import { defaultResetFields, excludeFields, strippedFields, updateOwners } from './ownership.js';
-import { type TypeNode } from './type-schema.js';
+import type { TypeNode } from './type-schema.js';
 import { validateTyped } from './typed-value.js';
 
 export interface TrackUpdateOptions {

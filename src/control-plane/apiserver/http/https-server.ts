@@ -1,11 +1,11 @@
 import http from 'node:http';
 import http2 from 'node:http2';
 import tls from 'node:tls';
-import { type Duplex } from 'node:stream';
-import { type AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { AddressInfo } from 'node:net';
 import { type Logger, nullLogger } from '../../../lib/log.js';
-import { type Disposable } from '../../../lib/disposable.js';
-import { type ApiRequest, type ApiResponse, type PeerInfo } from '../types.js';
+import type { Disposable } from '../../../lib/disposable.js';
+import type { ApiRequest, ApiResponse, PeerInfo } from '../types.js';
 import { readBody, writeResponse, writeError } from './wire.js';
 
 export interface HttpsServerOptions {

@@ -2,8 +2,8 @@ import type http from 'node:http';
 import type http2 from 'node:http2';
 import { gzipSync } from 'node:zlib';
 import { requestEntityTooLarge, StatusError, toStatusError } from '../../../api/errors/status-error.js';
-import { type Logger } from '../../../lib/log.js';
-import { type ApiResponse } from '../types.js';
+import type { Logger } from '../../../lib/log.js';
+import type { ApiResponse } from '../types.js';
 
 type Req = http.IncomingMessage | http2.Http2ServerRequest;
 type Res = http.ServerResponse | http2.Http2ServerResponse;

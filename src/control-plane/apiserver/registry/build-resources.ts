@@ -11,12 +11,14 @@ import type { KubeObject } from '../watch-cache/types.js';
 import { defaultStrategy, statusStrategy } from './default-strategy.js';
 import { decodeStored } from './object-codec.js';
 import { eventStrategy } from './resources/events.js';
+import { jobStrategy } from './resources/jobs.js';
 import { crdStrategy } from '../crd/crd-strategy.js';
 import { namespaceFinalizeStrategy, namespaceStrategy } from './resources/namespaces.js';
 import { podStrategy } from './resources/pods.js';
 import { NodePortAllocator, ServiceIPAllocator } from './resources/service-allocators.js';
 import { serviceStrategy } from './resources/services.js';
-import { sameShapeConverter, type ServedResource } from './served-resource.js';
+import { type ServedResource } from './served-resource.js';
+import { converterFor } from './conversions.js';
 import { GenericStore } from './store.js';
 import type { ResourceStrategy } from './strategy.js';
 
@@ -69,6 +71,8 @@ function strategyFor(
       return serviceStrategy(info, b.serviceIPs, b.nodePorts);
     case '/events':
       return eventStrategy(info);
+    case 'batch/jobs':
+      return jobStrategy(info);
     case 'apiextensions.k8s.io/customresourcedefinitions':
       return crdStrategy(info, b.now);
     default:
@@ -109,20 +113,27 @@ export function buildResources(o: BuildOptions): BuiltResources {
         log: o.log.child('watch-cache', { resource: sgr }),
       });
       caches.push(cache);
-      store = new GenericStore(strategyFor(storageInfo, { serviceIPs, nodePorts, now: () => new Date(Math.floor(o.clock.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z') }), {
-        storage: o.storage,
-        cache,
-        clock: o.clock,
-        log: o.log,
-        keyFor: (ns, name) => o.scheme.storageKey(storageInfo, ns, name),
-        prefixFor: (ns) => o.scheme.storagePrefix(storageInfo, ns || undefined),
-      });
+      store = new GenericStore(
+        strategyFor(storageInfo, {
+          serviceIPs,
+          nodePorts,
+          now: () => new Date(Math.floor(o.clock.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z'),
+        }),
+        {
+          storage: o.storage,
+          cache,
+          clock: o.clock,
+          log: o.log,
+          keyFor: (ns, name) => o.scheme.storageKey(storageInfo, ns, name),
+          prefixFor: (ns) => o.scheme.storagePrefix(storageInfo, ns || undefined),
+        },
+      );
       stores.set(sgr, store);
     }
     const r: ServedResource = {
       info,
       store,
-      converter: sameShapeConverter(info, storageInfo),
+      converter: converterFor(info, storageInfo),
       printer: printerFor(info.group, info.kind),
       definition: info.definition,
       subresources: new Map(),

@@ -1,4 +1,4 @@
-import { type ApiResponse } from '../types.js';
+import type { ApiResponse } from '../types.js';
 
 /** A named readiness/liveness check; throws or resolves false when unhealthy. */
 export interface HealthCheck {

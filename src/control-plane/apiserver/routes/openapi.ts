@@ -2,9 +2,9 @@ import { buildOpenApiV2 } from '../../../api/openapi/build-v2.js';
 import { buildOpenApiV3 } from '../../../api/openapi/build-v3.js';
 import { loadDefinitions } from '../../../api/openapi/definitions.js';
 import { documentHash, openApiV3Root } from '../../../api/openapi/v3-root.js';
-import { type Definitions } from '../../../api/openapi/schema-types.js';
+import type { Definitions } from '../../../api/openapi/schema-types.js';
 import { groupVersionString, type ResourceInfo } from '../../../api/scheme/types.js';
-import { type ApiResponse } from '../types.js';
+import type { ApiResponse } from '../types.js';
 
 interface Doc {
   json: string;

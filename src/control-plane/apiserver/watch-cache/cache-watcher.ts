@@ -1,11 +1,5 @@
-import { type WatchEventOut, type WatchStream } from '../types.js';
-import {
-  type CacheEntry,
-  type CacheEvent,
-  type CacheEventType,
-  type ObjectFilter,
-  type WatchTrigger,
-} from './types.js';
+import type { WatchEventOut, WatchStream } from '../types.js';
+import type { CacheEntry, CacheEvent, CacheEventType, ObjectFilter, WatchTrigger } from './types.js';
 
 /** Turns a cache entry into the event a particular watcher sends (plain JSON, a Table row, another version...). */
 export type EventEncoder = (type: CacheEventType, entry: CacheEntry) => WatchEventOut;

@@ -1,10 +1,10 @@
 import { expired, timeout } from '../../../api/errors/status-error.js';
 import { type Clock, type Timer, realClock } from '../../../lib/clock.js';
 import { type Logger, nullLogger } from '../../../lib/log.js';
-import { type KeyValue, type Storage, type StorageError, type WatchEvent } from '../../storage/interface.js';
+import type { KeyValue, Storage, StorageError, WatchEvent } from '../../storage/interface.js';
 import { CacheWatcher, type CacheWatcherOptions } from './cache-watcher.js';
 import { RingBuffer } from './ring-buffer.js';
-import { type CacheEntry, type CacheEvent, type FieldIndexer, type KubeObject } from './types.js';
+import type { CacheEntry, CacheEvent, FieldIndexer, KubeObject } from './types.js';
 
 export interface WatchCacheOptions {
   storage: Storage;

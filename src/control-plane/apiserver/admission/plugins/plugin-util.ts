@@ -1,6 +1,6 @@
 import { forbidden, type StatusError } from '../../../../api/errors/status-error.js';
-import { type AdmissionAttributes } from '../types.js';
-import { type KubeObject } from '../../watch-cache/types.js';
+import type { AdmissionAttributes } from '../types.js';
+import type { KubeObject } from '../../watch-cache/types.js';
 
 /**
  * Helpers shared by the built-in admission plugins (upstream

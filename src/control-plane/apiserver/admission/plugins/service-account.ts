@@ -9,7 +9,7 @@ import type {
 } from 'kubernetes-types/core/v1.js';
 import { type Clock, realClock } from '../../../../lib/clock.js';
 import { isNotFound } from '../../../../api/errors/status-error.js';
-import { type AdmissionAttributes, type MutatingAdmissionPlugin, type ValidatingAdmissionPlugin } from '../types.js';
+import type { AdmissionAttributes, MutatingAdmissionPlugin, ValidatingAdmissionPlugin } from '../types.js';
 import { admissionForbidden, isResource, mirrorPodAnnotation } from './plugin-util.js';
 
 export const defaultServiceAccountName = 'default';
@@ -175,7 +175,7 @@ export class ServiceAccountAdmission implements MutatingAdmissionPlugin, Validat
     const attempts = name === defaultServiceAccountName ? (this.#opts.defaultAccountAttempts ?? 10) : 1;
     const interval = this.#opts.retryIntervalMs ?? 100 + Math.floor(Math.random() * 100);
     for (let i = 0; i < attempts; i++) {
-      if (i > 0) await this.#clock.sleep(interval);
+      if (i > 0 && interval > 0) await this.#clock.sleep(interval);
       try {
         const sa = await live(namespace, name);
         if (sa) return sa;

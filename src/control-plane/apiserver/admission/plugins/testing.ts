@@ -1,8 +1,8 @@
-import { type ResourceInfo, type SubresourceInfo } from '../../../../api/scheme/types.js';
+import type { ResourceInfo, SubresourceInfo } from '../../../../api/scheme/types.js';
 import { parseRequestInfo } from '../../http/request-info.js';
-import { type RequestContext, type UserInfo } from '../../types.js';
-import { type KubeObject } from '../../watch-cache/types.js';
-import { type AdmissionAttributes, type AdmissionOperation } from '../types.js';
+import type { RequestContext, UserInfo } from '../../types.js';
+import type { KubeObject } from '../../watch-cache/types.js';
+import type { AdmissionAttributes, AdmissionOperation } from '../types.js';
 
 /** Test helpers: admission attributes for built-in resources without a running apiserver. */
 
@@ -39,7 +39,11 @@ const subresourceKinds: Record<string, SubresourceInfo> = {
   status: { name: 'status', kind: { group: '', version: 'v1', kind: '' }, verbs: ['get', 'update', 'patch'] },
   eviction: { name: 'eviction', kind: { group: 'policy', version: 'v1', kind: 'Eviction' }, verbs: ['create'] },
   binding: { name: 'binding', kind: { group: '', version: 'v1', kind: 'Binding' }, verbs: ['create'] },
-  token: { name: 'token', kind: { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' }, verbs: ['create'] },
+  token: {
+    name: 'token',
+    kind: { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' },
+    verbs: ['create'],
+  },
   scale: { name: 'scale', kind: { group: 'autoscaling', version: 'v1', kind: 'Scale' }, verbs: ['get', 'update'] },
 };
 

@@ -1,4 +1,4 @@
-import { type UserInfo } from '../../types.js';
+import type { UserInfo } from '../../types.js';
 import {
   aggregateErrorMessages,
   type Attributes,

@@ -1,5 +1,5 @@
 import type { PolicyRule } from 'kubernetes-types/rbac/v1.js';
-import { type Attributes } from '../types.js';
+import type { Attributes } from '../types.js';
 
 /**
  * PolicyRule matching (upstream `pkg/apis/rbac/v1/evaluation_helpers.go` and

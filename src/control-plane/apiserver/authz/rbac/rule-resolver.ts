@@ -1,5 +1,13 @@
-import type { ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, RoleRef, Subject } from 'kubernetes-types/rbac/v1.js';
-import { type UserInfo } from '../../types.js';
+import type {
+  ClusterRole,
+  ClusterRoleBinding,
+  PolicyRule,
+  Role,
+  RoleBinding,
+  RoleRef,
+  Subject,
+} from 'kubernetes-types/rbac/v1.js';
+import type { UserInfo } from '../../types.js';
 
 type MaybePromise<T> = T | Promise<T>;
 
@@ -20,7 +28,11 @@ export interface RbacSource {
  * binding that granted it (for the Allow reason), or with a resolution error.
  * Returning false stops the walk.
  */
-export type RuleVisitor = (describe: (() => string) | undefined, rule: PolicyRule | undefined, err: string | undefined) => boolean;
+export type RuleVisitor = (
+  describe: (() => string) | undefined,
+  rule: PolicyRule | undefined,
+  err: string | undefined,
+) => boolean;
 
 const serviceAccountPrefix = 'system:serviceaccount:';
 
@@ -46,7 +58,11 @@ export function subjectAppliesTo(user: UserInfo, s: Subject, bindingNamespace: s
   }
 }
 
-function firstApplyingSubject(user: UserInfo, subjects: readonly Subject[] | undefined, ns: string): Subject | undefined {
+function firstApplyingSubject(
+  user: UserInfo,
+  subjects: readonly Subject[] | undefined,
+  ns: string,
+): Subject | undefined {
   for (const s of subjects ?? []) if (subjectAppliesTo(user, s, ns)) return s;
   return undefined;
 }

@@ -1,0 +1,225 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BenchReport } from './lib/report.js';
+import { BenchClient, loadKubeconfig, percentile } from './lib/api-client.js';
+
+/**
+ * `npm run bench -- apiserver`: the API server in its own process (SQLite
+ * datastore) driven over HTTPS/HTTP2 by a separate client process: single-object
+ * create/get/update latency at fixed request rates, LIST of 10,000 pods, watch
+ * fan-out to 1,000 watchers, and server RSS per 10,000 pods.
+ */
+const root = process.env.KUBETS_ROOT ?? process.cwd();
+const rates = (process.env.BENCH_RATES ?? '50,200,1000').split(',').map(Number);
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const podCount = Number(process.env.BENCH_PODS ?? 10_000);
+const watcherCount = Number(process.env.BENCH_WATCHERS ?? 1000);
+
+function rssKiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : NaN;
+}
+
+async function startServer(dir: string): Promise<{ child: ChildProcess; kubeconfig: string }> {
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const child = spawn(
+    process.execPath,
+    [
+      join(root, 'bin', 'kubets'),
+      'server',
+      '--data-dir',
+      dir,
+      '--https-listen-port',
+      String(port),
+      '--bind-address',
+      '127.0.0.1',
+      '--advertise-address',
+      '127.0.0.1',
+      '--disable-agent',
+      '--log-level',
+      'error',
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      if (out.includes('API server ready')) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
+  });
+  return { child, kubeconfig: join(dir, 'kubeconfig.yaml') };
+}
+
+const pod = (name: string) => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, labels: { app: 'bench' } },
+  spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] },
+});
+
+async function fixedRate(c: BenchClient, rate: number, report: BenchReport, round: number): Promise<void> {
+  const lat: Record<string, number[]> = { create: [], get: [], update: [] };
+  const names: string[] = [];
+  let errors = 0;
+  const total = rate * seconds;
+  const interval = 1000 / rate;
+  const start = performance.now();
+  const inflight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = start + i * interval;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const op = names.length < 5 || i % 3 === 0 ? 'create' : i % 3 === 1 ? 'get' : 'update';
+    const t0 = performance.now();
+    let p: Promise<{ status: number; body: string }>;
+    if (op === 'create') {
+      const name = `cm-${round}-${i}`;
+      p = c
+        .request('POST', '/api/v1/namespaces/default/configmaps', {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name },
+          data: { k: 'v' },
+        })
+        .then((r) => {
+          if (r.status === 201) names.push(name);
+          return r;
+        });
+    } else {
+      const name = names[Math.floor(Math.random() * names.length)]!;
+      p =
+        op === 'get'
+          ? c.request('GET', `/api/v1/namespaces/default/configmaps/${name}`)
+          : c.request(
+              'PATCH',
+              `/api/v1/namespaces/default/configmaps/${name}`,
+              { data: { k: String(i) } },
+              'application/merge-patch+json',
+            );
+    }
+    inflight.push(
+      p.then(
+        (r) => {
+          if (r.status >= 300) errors++;
+          lat[op]!.push(performance.now() - t0);
+        },
+        () => void errors++,
+      ),
+    );
+  }
+  await Promise.all(inflight);
+  const elapsed = (performance.now() - start) / 1000;
+  report.add(`rate${rate}.achieved`, total / elapsed, 'req/s');
+  report.add(`rate${rate}.errors`, errors, 'count');
+  for (const [op, xs] of Object.entries(lat)) {
+    xs.sort((a, b) => a - b);
+    report.add(`rate${rate}.${op}.p50`, percentile(xs, 50), 'ms');
+    report.add(`rate${rate}.${op}.p99`, percentile(xs, 99), 'ms');
+  }
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'kubets-bench-api-'));
+  const report = new BenchReport('apiserver', { rates, seconds, podCount, watcherCount, datastore: 'sqlite' });
+  const { child, kubeconfig } = await startServer(dir);
+  const kc = loadKubeconfig(kubeconfig);
+  const c = new BenchClient(kc);
+  try {
+    report.add('server.rss.idle', rssKiB(child.pid!) / 1024, 'MiB');
+    let round = 0;
+    for (const rate of rates) await fixedRate(c, rate, report, round++);
+
+    // Watch fan-out: watchers on pods; each pod create should reach every watcher.
+    const watchClients = Array.from({ length: 4 }, () => new BenchClient(kc));
+    const sentAt = new Map<string, number>();
+    const delivery: number[] = [];
+    const closers: (() => void)[] = [];
+    for (let i = 0; i < watcherCount; i++) {
+      closers.push(
+        watchClients[i % watchClients.length]!.watch(
+          '/api/v1/namespaces/fanout/configmaps?watch=1&resourceVersion=0',
+          (ev) => {
+            const t = sentAt.get(ev.object?.metadata?.name);
+            if (t !== undefined && ev.type === 'ADDED') delivery.push(performance.now() - t);
+          },
+        ),
+      );
+    }
+    await c.request('POST', '/api/v1/namespaces', {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'fanout' },
+    });
+    await new Promise((r) => setTimeout(r, 1000));
+    const fanoutEvents = 20;
+    for (let i = 0; i < fanoutEvents; i++) {
+      const name = `f-${i}`;
+      sentAt.set(name, performance.now());
+      await c.request('POST', '/api/v1/namespaces/fanout/configmaps', {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name },
+        data: { x: 'y' },
+      });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const deadline = Date.now() + 20_000;
+    while (delivery.length < fanoutEvents * watcherCount && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    delivery.sort((a, b) => a - b);
+    report.add('watch.fanout.watchers', watcherCount, 'count');
+    report.add('watch.fanout.delivered', (delivery.length / (fanoutEvents * watcherCount)) * 100, '%');
+    report.add('watch.fanout.p50', percentile(delivery, 50), 'ms');
+    report.add('watch.fanout.p99', percentile(delivery, 99), 'ms');
+    closers.forEach((f) => f());
+    watchClients.forEach((w) => w.close());
+
+    // 10,000 pods: create with 64 in flight, then LIST latency and RSS.
+    const rssBefore = rssKiB(child.pid!);
+    const t0 = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 64 }, async () => {
+        while (next < podCount) {
+          const i = next++;
+          await c.request('POST', '/api/v1/namespaces/default/pods', pod(`p-${i}`));
+        }
+      }),
+    );
+    report.add('pods.create.rate', podCount / ((performance.now() - t0) / 1000), 'pods/s');
+    const listLat: number[] = [];
+    let size = 0;
+    for (let i = 0; i < 5; i++) {
+      const s = performance.now();
+      const r = await c.request('GET', '/api/v1/namespaces/default/pods');
+      listLat.push(performance.now() - s);
+      size = r.body.length;
+    }
+    listLat.sort((a, b) => a - b);
+    report.add('pods.list10k.p50', percentile(listLat, 50), 'ms');
+    report.add('pods.list10k.bytes', size / 1024 / 1024, 'MiB');
+    const pageLat: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const s = performance.now();
+      await c.request('GET', '/api/v1/namespaces/default/pods?limit=500');
+      pageLat.push(performance.now() - s);
+    }
+    pageLat.sort((a, b) => a - b);
+    report.add('pods.list.limit500.p50', percentile(pageLat, 50), 'ms');
+    const rssAfter = rssKiB(child.pid!);
+    report.add('server.rss.with10kPods', rssAfter / 1024, 'MiB');
+    report.add('server.rss.per10kPods', (((rssAfter - rssBefore) / podCount) * 10_000) / 1024, 'MiB');
+  } finally {
+    c.close();
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(`saved ${report.save()}`);
+}
+
+await main();
