@@ -90,12 +90,18 @@ export async function serveVirtual(server: ApiServer, ctx: RequestContext): Prom
         conditions: [{ type: 'Healthy', status: ok ? 'True' : 'False', message: ok ? 'ok' : 'datastore unreachable' }],
       });
       const names = ['controller-manager', 'scheduler', 'etcd-0'];
-      if (verb === 'get') return { type: 'object', status: 200, body: item(ctx.info.name) };
-      return {
-        type: 'object',
-        status: 200,
-        body: { kind: 'ComponentStatusList', apiVersion: 'v1', metadata: {}, items: names.map(item) },
+      const rc = {
+        form: chooseOutput(ctx.request.headers.accept),
+        query: ctx.request.query,
+        printer: printerFor('', 'ComponentStatus'),
+        now: server.clock.now(),
+        typeMeta: { apiVersion: 'v1', kind: 'ComponentStatus' },
       };
+      if (verb === 'get') {
+        if (!names.includes(ctx.info.name)) throw notFound({ group: '', resource: 'componentstatuses' }, ctx.info.name);
+        return renderObject(rc, item(ctx.info.name));
+      }
+      return renderList(rc, { items: names.map(item), resourceVersion: '' });
     }
     case '/bindings': {
       if (verb !== 'create') throw methodNotSupported({ group, resource }, verb);

@@ -17,7 +17,7 @@ import { namespaceFinalizeStrategy, namespaceStrategy } from './resources/namesp
 import { podStrategy } from './resources/pods.js';
 import { NodePortAllocator, ServiceIPAllocator } from './resources/service-allocators.js';
 import { serviceStrategy } from './resources/services.js';
-import { type ServedResource } from './served-resource.js';
+import type { ServedResource } from './served-resource.js';
 import { converterFor } from './conversions.js';
 import { GenericStore } from './store.js';
 import type { ResourceStrategy } from './strategy.js';

@@ -1,5 +1,5 @@
-import { type ResourceInfo } from '../../../api/scheme/types.js';
-import { type KubeObject } from '../watch-cache/types.js';
+import type { ResourceInfo } from '../../../api/scheme/types.js';
+import type { KubeObject } from '../watch-cache/types.js';
 import { sameShapeConverter, type Converter } from './served-resource.js';
 
 type Obj = Record<string, any>;

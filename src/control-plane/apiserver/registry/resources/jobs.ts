@@ -1,7 +1,7 @@
-import { type ResourceInfo } from '../../../../api/scheme/types.js';
-import { type KubeObject } from '../../watch-cache/types.js';
+import type { ResourceInfo } from '../../../../api/scheme/types.js';
+import type { KubeObject } from '../../watch-cache/types.js';
 import { defaultStrategy } from '../default-strategy.js';
-import { type ResourceStrategy } from '../strategy.js';
+import type { ResourceStrategy } from '../strategy.js';
 
 type JobSpec = {
   manualSelector?: boolean;
