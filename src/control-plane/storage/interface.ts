@@ -1,4 +1,4 @@
-import { type Disposable } from '../../lib/disposable.js';
+import type { Disposable } from '../../lib/disposable.js';
 
 /**
  * The datastore contract (etcd's model, DESIGN.md convention 6). Keys are
