@@ -4,7 +4,7 @@ import { type Clock, realClock } from '../lib/clock.js';
 import { type Logger, nullLogger } from '../lib/log.js';
 import { DisposableStore } from '../lib/disposable.js';
 import { openStorage, parseDatastoreEndpoint } from '../control-plane/storage/factory.js';
-import { type Storage } from '../control-plane/storage/interface.js';
+import type { Storage } from '../control-plane/storage/interface.js';
 import { ApiServer } from '../control-plane/apiserver/server.js';
 import { startHttpsServer, type RunningServer } from '../control-plane/apiserver/http/https-server.js';
 import { ensureClusterPKI, type ClusterPKI } from '../control-plane/apiserver/pki/cluster-pki.js';

@@ -1,4 +1,4 @@
-import { type ApiServerOptions } from '../control-plane/apiserver/server.js';
+import type { ApiServerOptions } from '../control-plane/apiserver/server.js';
 
 /** Authentication, authorization and admission wiring (the security issue replaces the defaults). */
 export function securityHooks(): Partial<ApiServerOptions> {

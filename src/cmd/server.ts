@@ -1,6 +1,6 @@
 import { homedir, networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type Command } from '../cli/command.js';
+import type { Command } from '../cli/command.js';
 import { type FlagSpec, UsageError } from '../cli/flags.js';
 import { createLogger, parseLevel } from '../lib/log.js';
 import { startControlPlane, type ControlPlaneConfig } from './control-plane.js';

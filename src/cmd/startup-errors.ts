@@ -1,4 +1,4 @@
-import { type ControlPlaneConfig } from './control-plane.js';
+import type { ControlPlaneConfig } from './control-plane.js';
 
 /** One line saying what went wrong at startup and what to do about it. */
 export function explainStartupError(err: unknown, config: ControlPlaneConfig): string {

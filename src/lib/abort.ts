@@ -1,5 +1,5 @@
 import { type Clock, realClock } from './clock.js';
-import { type Disposable } from './disposable.js';
+import type { Disposable } from './disposable.js';
 
 /** The error our cancellable operations reject with. */
 export class AbortError extends Error {
