@@ -1,4 +1,5 @@
 import { buildOpenApiV2 } from '../../../api/openapi/build-v2.js';
+import { openApiV2ProtobufFor } from '../../../api/openapi/v2-protobuf/for-resources.js';
 import { buildOpenApiV3 } from '../../../api/openapi/build-v3.js';
 import { loadDefinitions } from '../../../api/openapi/definitions.js';
 import { documentHash, openApiV3Root } from '../../../api/openapi/v3-root.js';
@@ -20,6 +21,7 @@ interface Doc {
 export class OpenApiService {
   private v3 = new Map<string, Doc>();
   private v2: Doc | undefined;
+  private v2pb: { bytes: Uint8Array; hash: string } | undefined;
   private extraDefinitions: Definitions = {};
 
   constructor(private resources: () => readonly ResourceInfo[]) {}
@@ -29,6 +31,7 @@ export class OpenApiService {
     if (extraDefinitions) this.extraDefinitions = extraDefinitions;
     this.v3.clear();
     this.v2 = undefined;
+    this.v2pb = undefined;
   }
 
   private defs(): Definitions {
