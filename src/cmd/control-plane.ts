@@ -11,6 +11,9 @@ import { ensureClusterPKI, type ClusterPKI } from '../control-plane/apiserver/pk
 import { writeKubeconfig } from '../control-plane/apiserver/pki/kubeconfig.js';
 import { firstServiceIP } from '../control-plane/apiserver/registry/resources/service-allocators.js';
 import { securityHooks } from './security.js';
+import { startControllerManager, type RunningControllerManager } from '../control-plane/controller-manager/controller-manager.js';
+import { allControllers } from '../control-plane/controller-manager/registry.js';
+import { componentUsers, inProcessRest } from './in-process.js';
 
 /** Compiled control-plane configuration (DESIGN.md convention 10: options -> defaulted -> compiled). */
 export interface ControlPlaneConfig {
@@ -25,6 +28,8 @@ export interface ControlPlaneConfig {
   serviceCIDR: string;
   clusterCIDR: string;
   clusterDomain: string;
+  /** `--controllers` selection for the embedded controller-manager; empty list = don't run it. */
+  controllers?: string[];
   clock?: Clock;
   log?: Logger;
 }
@@ -35,6 +40,7 @@ export interface ControlPlane {
   storage: Storage;
   pki: ClusterPKI;
   config: ControlPlaneConfig;
+  controllerManager?: RunningControllerManager;
   /** The URL clients use (`https://<advertise>:<port>`). */
   url: string;
   dispose(): Promise<void>;
@@ -91,6 +97,20 @@ export async function startControlPlane(
     owned.add(https);
     await apiserver.start();
 
+    let controllerManager: RunningControllerManager | undefined;
+    if ((config.controllers ?? ['*']).length > 0) {
+      progress('starting controllers');
+      controllerManager = await startControllerManager({
+        rest: inProcessRest(apiserver, componentUsers.controllerManager, 'kube-controller-manager', { clock, log }),
+        controllers: allControllers(),
+        enabled: config.controllers ?? ['*'],
+        config: { clusterCIDR: config.clusterCIDR, serviceCIDR: config.serviceCIDR },
+        clock,
+        log: log.child('controller-manager'),
+      });
+      owned.defer(() => controllerManager!.stop());
+    }
+
     // Local clients use loopback unless the server listens on one specific address (as k3s writes its kubeconfig).
     const local = config.bindAddress === '0.0.0.0' || config.bindAddress === '::' ? '127.0.0.1' : config.bindAddress;
     const host = local.includes(':') ? `[${local}]` : local;
@@ -100,7 +120,7 @@ export async function startControlPlane(
       { server: url, caPEM: pki.serverCA.certPEM, clientCertPEM: pki.admin.certPEM, clientKeyPEM: pki.admin.keyPEM },
       config.kubeconfigMode,
     );
-    return { apiserver, https, storage, pki, config, url, dispose: () => owned.dispose() };
+    return { apiserver, https, storage, pki, config, url, controllerManager, dispose: () => owned.dispose() };
   } catch (err) {
     await owned.dispose().catch(() => undefined);
     throw err;
