@@ -1,4 +1,4 @@
-import { type ApiRequest } from '../types.js';
+import type { ApiRequest } from '../types.js';
 import { allUnauthenticated, anonymousUser, type AuthResult, type Authenticator } from './types.js';
 
 /**

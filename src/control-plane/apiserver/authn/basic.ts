@@ -1,7 +1,7 @@
 import { unauthorized } from '../../../api/errors/status-error.js';
-import { type ApiRequest } from '../types.js';
+import type { ApiRequest } from '../types.js';
 import { firstHeader } from './headers.js';
-import { type AuthResult, type Authenticator } from './types.js';
+import type { AuthResult, Authenticator } from './types.js';
 
 /**
  * `Authorization: Basic` was removed from kube-apiserver in 1.19, but client-go

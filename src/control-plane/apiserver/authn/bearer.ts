@@ -1,7 +1,7 @@
-import { type ApiRequest } from '../types.js';
+import type { ApiRequest } from '../types.js';
 import { firstHeader } from './headers.js';
 import { authenticateTokenWith } from './token-union.js';
-import { type AuthResult, type Authenticator, type TokenAuthenticator } from './types.js';
+import type { AuthResult, Authenticator, TokenAuthenticator } from './types.js';
 
 /**
  * `Authorization: Bearer <token>` (upstream `request/bearertoken`). Only the

@@ -1,7 +1,7 @@
 import type { Secret } from 'kubernetes-types/core/v1.js';
 import { type Clock, realClock } from '../../../lib/clock.js';
 import { secretsEqual } from './constant-time.js';
-import { type AuthResult, type TokenAuthenticator } from './types.js';
+import type { AuthResult, TokenAuthenticator } from './types.js';
 
 /**
  * Bootstrap tokens (upstream `plugin/pkg/auth/authenticator/token/bootstrap`):

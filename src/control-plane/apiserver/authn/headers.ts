@@ -1,4 +1,4 @@
-import { type ApiRequest } from '../types.js';
+import type { ApiRequest } from '../types.js';
 
 /**
  * Header access with Go's `http.Header` semantics: `first` is `Header.Get`

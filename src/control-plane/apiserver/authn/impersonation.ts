@@ -1,7 +1,7 @@
 import { internalError } from '../../../api/errors/status-error.js';
 import { forbiddenError } from '../authz/forbidden.js';
 import { resourceAttributes, type Attributes, type Authorizer } from '../authz/types.js';
-import { type ApiRequest, type UserInfo } from '../types.js';
+import type { ApiRequest, UserInfo } from '../types.js';
 import { allHeaders, firstHeader, headerNamesWithPrefix } from './headers.js';
 import { makeGroupNames, makeUsername, splitUsername } from './serviceaccount/username.js';
 import { allAuthenticated, allUnauthenticated, anonymousUser } from './types.js';

@@ -1,5 +1,5 @@
-import { type ApiRequest } from '../types.js';
-import { type AuthResult, type Authenticator } from './types.js';
+import type { ApiRequest } from '../types.js';
+import type { AuthResult, Authenticator } from './types.js';
 
 /**
  * Components running inside the server process carry their identity on the

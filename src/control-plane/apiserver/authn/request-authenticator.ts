@@ -1,11 +1,11 @@
 import { unauthorized } from '../../../api/errors/status-error.js';
-import { type ApiRequest } from '../types.js';
+import type { ApiRequest } from '../types.js';
 import { AnonymousAuthenticator } from './anonymous.js';
 import { BasicAuthRefuser } from './basic.js';
 import { BearerTokenAuthenticator } from './bearer.js';
 import { InProcessAuthenticator } from './in-process.js';
 import { UnionAuthenticator } from './union.js';
-import { type AuthResult, type Authenticator, type TokenAuthenticator } from './types.js';
+import type { AuthResult, Authenticator, TokenAuthenticator } from './types.js';
 import { WebSocketProtocolAuthenticator } from './websocket-protocol.js';
 import { X509Authenticator } from './x509.js';
 

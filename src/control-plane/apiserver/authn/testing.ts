@@ -1,7 +1,9 @@
-import { type ApiRequest, type PeerInfo } from '../types.js';
+import type { ApiRequest, PeerInfo } from '../types.js';
 
 /** Builds an ApiRequest for authentication tests; header names are lower-cased, lists kept apart. */
-export function fakeRequest(opts: { path?: string; headers?: Record<string, string | string[]>; peer?: PeerInfo } = {}): ApiRequest {
+export function fakeRequest(
+  opts: { path?: string; headers?: Record<string, string | string[]>; peer?: PeerInfo } = {},
+): ApiRequest {
   const headers: Record<string, string | undefined> = {};
   const headerLists: Record<string, string[]> = {};
   for (const [k, v] of Object.entries(opts.headers ?? {})) {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { type UserInfo } from '../types.js';
+import type { UserInfo } from '../types.js';
 import { digestsEqual, secretDigest } from './constant-time.js';
 import { parseCsv } from './csv.js';
-import { type AuthResult, type TokenAuthenticator } from './types.js';
+import type { AuthResult, TokenAuthenticator } from './types.js';
 
 /**
  * Static bearer tokens (`--token-auth-file`, upstream `token/tokenfile`): a CSV

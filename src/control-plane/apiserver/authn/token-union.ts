@@ -1,5 +1,5 @@
 import { unauthorized } from '../../../api/errors/status-error.js';
-import { type AuthResult, type TokenAuthenticator } from './types.js';
+import type { AuthResult, TokenAuthenticator } from './types.js';
 
 /**
  * Tries token authenticators in order (upstream `token/union`): the first that

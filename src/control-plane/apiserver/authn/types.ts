@@ -1,4 +1,4 @@
-import { type ApiRequest, type UserInfo } from '../types.js';
+import type { ApiRequest, UserInfo } from '../types.js';
 
 /**
  * Authentication (upstream `apiserver/pkg/authentication`). A request

@@ -1,5 +1,5 @@
 import { unauthorized } from '../../../api/errors/status-error.js';
-import { type ApiRequest } from '../types.js';
+import type { ApiRequest } from '../types.js';
 import { allAuthenticated, allUnauthenticated, anonymousUser, type AuthResult, type Authenticator } from './types.js';
 
 /**

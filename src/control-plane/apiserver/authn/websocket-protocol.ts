@@ -1,8 +1,8 @@
 import { unauthorized } from '../../../api/errors/status-error.js';
-import { type ApiRequest } from '../types.js';
+import type { ApiRequest } from '../types.js';
 import { allHeaders, firstHeader } from './headers.js';
 import { authenticateTokenWith } from './token-union.js';
-import { type AuthResult, type Authenticator, type TokenAuthenticator } from './types.js';
+import type { AuthResult, Authenticator, TokenAuthenticator } from './types.js';
 
 /**
  * Browsers cannot set headers on WebSocket upgrades, so clients put the bearer

@@ -1,5 +1,5 @@
-import { type ApiRequest } from '../types.js';
-import { type AuthResult, type Authenticator } from './types.js';
+import type { ApiRequest } from '../types.js';
+import type { AuthResult, Authenticator } from './types.js';
 
 /**
  * Client certificates (upstream `authentication/request/x509` with

@@ -15,15 +15,23 @@ test('403 messages match kube-apiserver exactly', () => {
       details: { group: '', kind: 'pods' },
     },
     {
-      attrs: resourceAttributes(alice, { verb: 'get', resource: 'pods', subresource: 'log', name: 'web', namespace: 'ns1' }),
+      attrs: resourceAttributes(alice, {
+        verb: 'get',
+        resource: 'pods',
+        subresource: 'log',
+        name: 'web',
+        namespace: 'ns1',
+      }),
       reason: '',
-      message: 'pods "web" is forbidden: User "alice" cannot get resource "pods/log" in API group "" in the namespace "ns1"',
+      message:
+        'pods "web" is forbidden: User "alice" cannot get resource "pods/log" in API group "" in the namespace "ns1"',
       details: { name: 'web', group: '', kind: 'pods' },
     },
     {
       attrs: resourceAttributes(alice, { verb: 'create', apiGroup: 'apps', resource: 'deployments', namespace: 'x' }),
       reason: '',
-      message: 'deployments.apps is forbidden: User "alice" cannot create resource "deployments" in API group "apps" in the namespace "x"',
+      message:
+        'deployments.apps is forbidden: User "alice" cannot create resource "deployments" in API group "apps" in the namespace "x"',
       details: { group: 'apps', kind: 'deployments' },
     },
     {
@@ -35,7 +43,8 @@ test('403 messages match kube-apiserver exactly', () => {
     {
       attrs: resourceAttributes(alice, { verb: 'impersonate', resource: 'users', name: 'bob' }),
       reason: '',
-      message: 'users "bob" is forbidden: User "alice" cannot impersonate resource "users" in API group "" at the cluster scope',
+      message:
+        'users "bob" is forbidden: User "alice" cannot impersonate resource "users" in API group "" at the cluster scope',
       details: { name: 'bob', group: '', kind: 'users' },
     },
     {
@@ -45,7 +54,10 @@ test('403 messages match kube-apiserver exactly', () => {
       details: undefined,
     },
     {
-      attrs: resourceAttributes({ username: 'system:node:n1', groups: ['system:nodes'] }, { verb: 'get', resource: 'secrets', name: 's', namespace: 'd' }),
+      attrs: resourceAttributes(
+        { username: 'system:node:n1', groups: ['system:nodes'] },
+        { verb: 'get', resource: 'secrets', name: 's', namespace: 'd' },
+      ),
       reason: "no relationship found between node 'n1' and this object",
       message:
         'secrets "s" is forbidden: User "system:node:n1" cannot get resource "secrets" in API group "" in the namespace "d": no relationship found between node \'n1\' and this object',

@@ -1,5 +1,5 @@
-import { type KeyObject } from 'node:crypto';
-import { type ApiResponse } from '../../types.js';
+import type { KeyObject } from 'node:crypto';
+import type { ApiResponse } from '../../types.js';
 import { algorithmForKey, publicJwk, type PublicJwk } from './jws.js';
 
 /**

@@ -5,7 +5,7 @@ import { FieldPath } from '../../../../api/validation/field-error.js';
 import { type Clock, realClock } from '../../../../lib/clock.js';
 import { buildClaims, type ObjectRef } from './claims.js';
 import { signCompact } from './jws.js';
-import { type ServiceAccountLookups } from './lookups.js';
+import type { ServiceAccountLookups } from './lookups.js';
 
 /**
  * Issuing bound ServiceAccount tokens (upstream `registry/core/serviceaccount/storage/token.go`,

@@ -1,6 +1,6 @@
-import { type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { type Clock, realClock } from '../../../../lib/clock.js';
-import { type UserInfo } from '../../types.js';
+import type { UserInfo } from '../../types.js';
 import { rejected } from '../rejected.js';
 import {
   credentialIDKey,
@@ -12,7 +12,7 @@ import {
   type TokenAuthenticator,
 } from '../types.js';
 import { keyIdOf, parseCompact, verifyCompact, decodeBase64url } from './jws.js';
-import { type ServiceAccountLookups } from './lookups.js';
+import type { ServiceAccountLookups } from './lookups.js';
 import { makeGroupNames, makeUsername } from './username.js';
 
 /**

@@ -1,3 +1,4 @@
+import type { PolicyRule } from 'kubernetes-types/rbac/v1.js';
 import type { UserInfo } from '../../types.js';
 import {
   aggregateErrorMessages,
@@ -7,6 +8,7 @@ import {
   type RuleResolver,
   type RulesReview,
 } from '../types.js';
+import { confirmNoEscalation } from './escalation.js';
 import { ruleAllows } from './rule-matching.js';
 import { RbacRuleResolver, type RbacSource } from './rule-resolver.js';
 
@@ -60,5 +62,13 @@ export class RbacAuthorizer implements Authorizer, RuleResolver {
     }
     if (errors.length) out.evaluationError = aggregateErrorMessages(errors);
     return out;
+  }
+
+  /**
+   * Throws (plain Error, upstream's text) when `rules` grant more than `user`
+   * holds in `namespace`; the registry wraps it in a 403 (see RbacEscalationGuard).
+   */
+  confirmNoEscalation(user: UserInfo, rules: readonly PolicyRule[], namespace: string): Promise<void> {
+    return confirmNoEscalation(this.resolver, user, rules, namespace);
   }
 }
