@@ -1,7 +1,13 @@
+import { setMaxListeners } from 'node:events';
 import { EventBroadcaster, SharedInformerFactory, type RestClient } from '../../client/index.js';
 import { type Clock, realClock } from '../../lib/clock.js';
 import { type Logger, nullLogger } from '../../lib/log.js';
-import { type ControllerContext, type ControllerDescriptor, type ControllerManagerConfig, defaultControllerManagerConfig } from './types.js';
+import {
+  type ControllerContext,
+  type ControllerDescriptor,
+  type ControllerManagerConfig,
+  defaultControllerManagerConfig,
+} from './types.js';
 
 export interface ControllerManagerOptions {
   rest: RestClient;
@@ -24,7 +30,8 @@ export function selectControllers(all: ControllerDescriptor[], flags: string[]):
   const names = new Set(all.map((c) => c.name));
   for (const f of flags) {
     const n = f.replace(/^-/, '');
-    if (n !== '*' && !names.has(n)) throw new Error(`unknown controller "${n}" in --controllers; known: ${[...names].sort().join(', ')}`);
+    if (n !== '*' && !names.has(n))
+      throw new Error(`unknown controller "${n}" in --controllers; known: ${[...names].sort().join(', ')}`);
   }
   return all.filter((c) => {
     if (flags.includes(`-${c.name}`)) return false;
@@ -44,6 +51,8 @@ export async function startControllerManager(o: ControllerManagerOptions): Promi
   const log = o.log ?? nullLogger;
   const config = { ...defaultControllerManagerConfig, ...o.config };
   const ctrl = new AbortController();
+  // Every controller, informer and queue listens on this one signal.
+  setMaxListeners(0, ctrl.signal);
   const informers = new SharedInformerFactory({ rest: o.rest, clock });
   const broadcaster = new EventBroadcaster({ rest: o.rest, clock });
   const ctx: ControllerContext = {
@@ -71,7 +80,7 @@ export async function startControllerManager(o: ControllerManagerOptions): Promi
     async stop() {
       ctrl.abort();
       await Promise.all(done);
-      informers.shutdown();
+      await informers.shutdown();
       await broadcaster.shutdown();
     },
   };

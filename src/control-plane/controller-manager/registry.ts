@@ -1,9 +1,11 @@
 import type { ControllerDescriptor } from './types.js';
+import { garbageCollectorController } from './controllers/garbage-collector/garbage-collector.js';
+import { namespaceController } from './controllers/namespace/namespace-controller.js';
 
 /**
  * Every controller compiled into the controller-manager, in start order. Plain
  * data: nothing registers itself by import side effect.
  */
 export function allControllers(): ControllerDescriptor[] {
-  return [];
+  return [garbageCollectorController, namespaceController];
 }

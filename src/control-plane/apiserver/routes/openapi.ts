@@ -24,7 +24,15 @@ export class OpenApiService {
   private v2pb: { bytes: Uint8Array; hash: string } | undefined;
   private extraDefinitions: Definitions = {};
 
-  constructor(private resources: () => readonly ResourceInfo[]) {}
+  private readonly resources: () => readonly ResourceInfo[];
+
+  /** Only resources with a schema are documented (aggregated/virtual kinds without one are skipped). */
+  constructor(all: () => readonly ResourceInfo[]) {
+    this.resources = () => {
+      const defs = this.defs();
+      return all().filter((r) => !r.definition || defs[r.definition] !== undefined);
+    };
+  }
 
   /** Forgets built documents (call when resources or CRD schemas change). */
   invalidate(extraDefinitions?: Definitions): void {

@@ -18,7 +18,12 @@ export function defaultStorageClass(classes: StorageClass[]): StorageClass | und
     return ann[isDefaultClassAnnotation] === 'true' || ann[betaIsDefaultClassAnnotation] === 'true';
   });
   const created = (c: StorageClass) => Date.parse(c.metadata?.creationTimestamp ?? '') || 0;
-  defaults.sort((a, b) => created(b) - created(a) || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+  const byName = (a: StorageClass, b: StorageClass) => {
+    const x = a.metadata?.name ?? '';
+    const y = b.metadata?.name ?? '';
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
+  defaults.sort((a, b) => created(b) - created(a) || byName(a, b));
   return defaults[0];
 }
 
