@@ -10,10 +10,13 @@ import { startHttpsServer, type RunningServer } from '../control-plane/apiserver
 import { ensureClusterPKI, type ClusterPKI } from '../control-plane/apiserver/pki/cluster-pki.js';
 import { writeKubeconfig } from '../control-plane/apiserver/pki/kubeconfig.js';
 import { firstServiceIP } from '../control-plane/apiserver/registry/resources/service-allocators.js';
-import { securityHooks } from './security.js';
-import { startControllerManager, type RunningControllerManager } from '../control-plane/controller-manager/controller-manager.js';
+import { installSecurity } from '../control-plane/apiserver/security/install-security.js';
+import {
+  startControllerManager,
+  type RunningControllerManager,
+} from '../control-plane/controller-manager/controller-manager.js';
 import { allControllers } from '../control-plane/controller-manager/registry.js';
-import { componentUsers, inProcessRest } from './in-process.js';
+import { componentUsers, inProcessRest, serviceAccountUser } from './in-process.js';
 
 /** Compiled control-plane configuration (DESIGN.md convention 10: options -> defaulted -> compiled). */
 export interface ControlPlaneConfig {
@@ -82,9 +85,16 @@ export async function startControlPlane(
       clusterDomain: config.clusterDomain,
       advertiseAddress: config.advertiseAddress,
       securePort: config.httpsPort,
-      ...securityHooks(),
     });
     owned.add(apiserver);
+    await apiserver.start();
+    const security = await installSecurity(apiserver, {
+      serviceAccountKey: pki.serviceAccountKey,
+      issuer: `https://kubernetes.default.svc.${config.clusterDomain}`,
+      externalAddress: `${config.advertiseAddress}:${config.httpsPort}`,
+    });
+    owned.defer(() => security.stop());
+    // Listen only once authentication and authorization are in place.
     const https = await startHttpsServer({
       cert: pki.serving.certPEM + pki.serverCA.certPEM,
       key: pki.serving.keyPEM,
@@ -95,13 +105,13 @@ export async function startControlPlane(
       log: log.child('https'),
     });
     owned.add(https);
-    await apiserver.start();
 
     let controllerManager: RunningControllerManager | undefined;
     if ((config.controllers ?? ['*']).length > 0) {
       progress('starting controllers');
       controllerManager = await startControllerManager({
         rest: inProcessRest(apiserver, componentUsers.controllerManager, 'kube-controller-manager', { clock, log }),
+        restFor: (sa) => inProcessRest(apiserver, serviceAccountUser(sa), 'kube-controller-manager', { clock, log }),
         controllers: allControllers(),
         enabled: config.controllers ?? ['*'],
         config: { clusterCIDR: config.clusterCIDR, serviceCIDR: config.serviceCIDR },

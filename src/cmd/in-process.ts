@@ -9,6 +9,14 @@ export const componentUsers = {
   scheduler: { username: 'system:kube-scheduler', groups: ['system:authenticated'] },
 } as const;
 
+/** The identity of a kube-system ServiceAccount a controller acts as. */
+export function serviceAccountUser(name: string, namespace = 'kube-system') {
+  return {
+    username: `system:serviceaccount:${namespace}:${name}`,
+    groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'],
+  };
+}
+
 /**
  * A REST client for a component running in the API server's process: requests
  * go straight into the server's handler chain (authorization and admission
@@ -26,5 +34,11 @@ export function inProcessRest(
     user: { username: user.username, groups: [...user.groups] },
     userAgent: defaultUserAgent(component),
   });
-  return new RestClient({ transport, qps: opts.qps ?? 1000, burst: opts.burst ?? 2000, clock: opts.clock, log: opts.log });
+  return new RestClient({
+    transport,
+    qps: opts.qps ?? 1000,
+    burst: opts.burst ?? 2000,
+    clock: opts.clock,
+    log: opts.log,
+  });
 }

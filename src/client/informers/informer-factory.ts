@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { GroupVersionResource } from '../../api/scheme/types.js';
 import { type Clock, realClock } from '../../lib/clock.js';
 import type { Disposable } from '../../lib/disposable.js';
@@ -48,6 +49,8 @@ export class SharedInformerFactory implements Disposable {
   private readonly log: Logger;
 
   constructor(private readonly opts: InformerFactoryOptions) {
+    // Every informer of the factory (dozens for the garbage collector) listens on this signal.
+    setMaxListeners(0, this.stop.signal);
     this.clock = opts.clock ?? realClock;
     this.log = opts.log ?? nullLogger;
   }

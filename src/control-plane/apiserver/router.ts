@@ -1,10 +1,4 @@
-import {
-  forbidden,
-  methodNotSupported,
-  pathNotFound,
-  StatusError,
-  unauthorized,
-} from '../../api/errors/status-error.js';
+import { methodNotSupported, pathNotFound, unauthorized } from '../../api/errors/status-error.js';
 import { kubernetesVersion } from '../../api/version.js';
 import { aggregatedVersionRequested, type DiscoveryDoc } from './discovery/discovery.js';
 import { decodeObjectBody } from './endpoints/request-body.js';
@@ -16,16 +10,17 @@ import {
   handleUpdate,
 } from './endpoints/resource-writes.js';
 import { handleGet, handleList, handleWatch } from './endpoints/resource-reads.js';
-import { parseRequestInfo, type RequestInfo } from './http/request-info.js';
+import { parseRequestInfo } from './http/request-info.js';
 import { serveHealth } from './routes/health.js';
 import type { ApiServer } from './server.js';
-import type { ApiRequest, ApiResponse, RequestContext, UserInfo } from './types.js';
+import type { ApiRequest, ApiResponse, RequestContext } from './types.js';
+import { impersonate } from './authn/impersonation.js';
+import { attributesFrom } from './authz/types.js';
+import { forbiddenError } from './authz/forbidden.js';
 import { applyPatch, type JsonObject } from '../../api/patch/index.js';
 import { decodeBody, patchMediaTypes } from '../../api/codec/media-type.js';
 import type { KubeObject } from './watch-cache/types.js';
 import { serveVirtual } from './virtual-resources.js';
-
-const anonymousPaths = /^\/(healthz|livez|readyz)(\/.*)?$|^\/version\/?$/;
 
 function discoveryResponse(req: ApiRequest, d: DiscoveryDoc, contentType = 'application/json'): ApiResponse {
   if (req.headers['if-none-match'] === d.etag)
@@ -62,37 +57,22 @@ function serveDiscovery(server: ApiServer, req: ApiRequest): ApiResponse | undef
   return undefined;
 }
 
-/** upstream's 403 text for a denied request. */
-export function forbiddenFor(user: UserInfo, info: RequestInfo, reason?: string): Error {
-  const who = `User "${user.username}"`;
-  if (!info.isResourceRequest) {
-    return new StatusError(
-      403,
-      'Forbidden',
-      `forbidden: ${who} cannot ${info.verb} path "${info.path}"${reason ? `: ${reason}` : ''}`,
-      {},
-    );
-  }
-  const res = info.subresource ? `${info.resource}/${info.subresource}` : info.resource;
-  const scope = info.namespace ? `in the namespace "${info.namespace}"` : 'at the cluster scope';
-  const msg = `${who} cannot ${info.verb} resource "${res}" in API group "${info.group}" ${scope}${reason ? `: ${reason}` : ''}`;
-  return forbidden({ group: info.group, resource: res }, info.name, msg);
-}
-
 /**
  * The request pipeline: authenticate, parse the request info, authorize, then
  * serve health/version/discovery/OpenAPI or dispatch to a resource handler.
  */
 export async function routeRequest(server: ApiServer, req: ApiRequest): Promise<ApiResponse> {
-  const user = await server.authn.authenticate(req);
-  if (!user && !anonymousPaths.test(req.path)) throw unauthorized();
+  const auth = await server.authenticator.authenticate(req);
+  if (!auth) throw unauthorized();
+  let user = auth.user;
+  if (server.authorizer) user = await impersonate(req, user, server.authorizer);
   const info = parseRequestInfo(req.method, req.path, req.query);
-  const effective: UserInfo = user ?? { username: 'system:anonymous', groups: ['system:unauthenticated'] };
-  if (server.authz && user) {
-    const decision = await server.authz.authorize(effective, info);
-    if (!decision.allowed) throw forbiddenFor(effective, info, decision.reason);
+  if (server.authorizer) {
+    const attrs = attributesFrom(info, user, req.query);
+    const d = await server.authorizer.authorize(attrs);
+    if (d.decision !== 'Allow') throw forbiddenError(attrs, d.reason);
   }
-  const ctx: RequestContext = { request: req, info, user: effective, warnings: [], signal: req.signal };
+  const ctx: RequestContext = { request: req, info, user, warnings: [], signal: req.signal };
 
   if (!info.isResourceRequest) {
     if (req.path === '/version' || req.path === '/version/')
@@ -103,6 +83,10 @@ export async function routeRequest(server: ApiServer, req: ApiRequest): Promise<
     if (disc) return disc;
     const oa = server.openapi.serve(req.path, req.query, req.headers.accept);
     if (oa) return oa;
+    for (const route of server.extraRoutes) {
+      const out = route(req);
+      if (out) return out;
+    }
     throw pathNotFound();
   }
   const virtual = await serveVirtual(server, ctx);

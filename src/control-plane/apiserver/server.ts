@@ -15,21 +15,19 @@ import type { ServedResource } from './registry/served-resource.js';
 import type { HealthCheck } from './routes/health.js';
 import { OpenApiService } from './routes/openapi.js';
 import { routeRequest } from './router.js';
-import type { ApiRequest, ApiResponse, UserInfo } from './types.js';
-import type { RequestInfo } from './http/request-info.js';
+import type { ApiRequest, ApiResponse } from './types.js';
+import type { Authenticator } from './authn/types.js';
+import type { Authorizer } from './authz/types.js';
+import { RequestAuthenticator } from './authn/request-authenticator.js';
 import { installSubresources } from './subresources.js';
 import { bootstrapCluster } from './bootstrap.js';
 import { CrdController } from './crd/crd-controller.js';
 import { fieldHooks } from './field-hooks.js';
-import type { AccessCheck } from './virtual-resources.js';
-
-export interface Authn {
-  /** The caller's identity; undefined = anonymous. Throws 401 for bad credentials. */
-  authenticate(req: ApiRequest): Promise<UserInfo | undefined>;
-}
-export interface Authz {
-  authorize(user: UserInfo, info: RequestInfo): Promise<{ allowed: boolean; reason?: string }>;
-}
+import type { ReviewDeps } from './security/reviews.js';
+import type {
+  MutatingAdmissionPlugin as MutPlugin,
+  ValidatingAdmissionPlugin as ValPlugin,
+} from './admission/types.js';
 
 export interface ApiServerOptions {
   storage: Storage;
@@ -41,23 +39,15 @@ export interface ApiServerOptions {
   /** Address and port clients reach this server on (discovery, the `kubernetes` endpoints). */
   advertiseAddress: string;
   securePort: number;
-  authn?: Authn;
-  authz?: Authz;
+  /** Who is calling (default: client certificates and in-process identities; anonymous only on health/version). */
+  authenticator?: Authenticator;
+  /** May they (default: everyone authenticated may do anything — the security layer installs RBAC). */
+  authorizer?: Authorizer;
   mutatingAdmission?: MutatingAdmissionPlugin[];
   validatingAdmission?: ValidatingAdmissionPlugin[];
   /** Hooks the fieldmanager/schema layers plug into (defaults: pass-through). */
   handlerHooks?: Partial<Pick<HandlerDeps, 'checkFields' | 'trackUpdate' | 'apply'>>;
 }
-
-/** x509 and in-process identities; everything else anonymous (the security layer replaces this). */
-const basicAuthn: Authn = {
-  async authenticate(req) {
-    if (req.peer.inProcessUser) return req.peer.inProcessUser;
-    const c = req.peer.certificate;
-    if (c) return { username: c.commonName, groups: [...c.organizations, 'system:authenticated'] };
-    return undefined;
-  },
-};
 
 /**
  * The API server core: scheme, stores and watch caches, discovery, OpenAPI,
@@ -73,13 +63,15 @@ export class ApiServer {
   readonly openapi: OpenApiService;
   readonly admission: AdmissionChain;
   readonly deps: HandlerDeps;
-  readonly authn: Authn;
-  readonly authz: Authz | undefined;
+  authenticator: Authenticator;
+  authorizer: Authorizer | undefined;
   readonly healthChecks: HealthCheck[];
   private started = false;
   private crdController: CrdController | undefined;
-  /** Answers SelfSubjectAccessReviews (set by the security layer; undefined = allow). */
-  accessCheck: AccessCheck | undefined;
+  /** Answers the review resources (set by the security layer; without it everything is allowed). */
+  reviews: ReviewDeps | undefined;
+  /** Extra non-resource routes (OIDC discovery...), tried before 404. */
+  readonly extraRoutes: ((req: ApiRequest) => ApiResponse | undefined)[] = [];
 
   constructor(readonly opts: ApiServerOptions) {
     this.clock = opts.clock ?? realClock;
@@ -108,8 +100,8 @@ export class ApiServer {
       ...fieldHooks(this.clock),
       ...opts.handlerHooks,
     };
-    this.authn = opts.authn ?? basicAuthn;
-    this.authz = opts.authz;
+    this.authenticator = opts.authenticator ?? new RequestAuthenticator({ tokenAuthenticators: [] });
+    this.authorizer = opts.authorizer;
     installSubresources(this);
     this.openapi = new OpenApiService(() => this.scheme.resources());
     this.discoverySnapshot = this.buildDiscovery();
@@ -164,6 +156,13 @@ export class ApiServer {
     this.scheme = new Scheme([...builtinResources(), ...list.map((r) => r.info)]);
     this.discoverySnapshot = this.buildDiscovery();
     this.openapi.invalidate(definitions ?? {});
+  }
+
+  addValidatingAdmission(p: ValPlugin): void {
+    this.admission.addValidating(p);
+  }
+  addMutatingAdmission(p: MutPlugin): void {
+    this.admission.addMutating(p);
   }
 
   /** Every served resource (built-in and custom). */

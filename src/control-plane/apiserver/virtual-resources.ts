@@ -5,6 +5,7 @@ import type { ApiServer } from './server.js';
 import type { ApiResponse, RequestContext } from './types.js';
 import { decodeBody, objectMediaTypes } from '../../api/codec/media-type.js';
 import { bindPod } from './endpoints/subresources/pod-binding.js';
+import { serveReview } from './security/reviews.js';
 
 function body(ctx: RequestContext, kind: string, apiVersion: string): Record<string, any> {
   const v =
@@ -21,13 +22,6 @@ function body(ctx: RequestContext, kind: string, apiVersion: string): Record<str
   return v as Record<string, any>;
 }
 
-/** Authorization decisions for review resources; replaced by the security layer (RBAC). */
-export type AccessCheck = (
-  ctx: RequestContext,
-  attrs: Record<string, unknown>,
-  user: { username: string; groups: string[] },
-) => Promise<{ allowed: boolean; reason?: string }>;
-
 /**
  * Resources with no storage: reviews answered from the caller's identity and
  * the authorizer, `componentstatuses`, and the legacy `bindings` resource.
@@ -35,6 +29,11 @@ export type AccessCheck = (
 export async function serveVirtual(server: ApiServer, ctx: RequestContext): Promise<ApiResponse | undefined> {
   const { group, resource, verb, version } = ctx.info;
   const key = `${group}/${resource}`;
+  if (server.reviews && (group === 'authorization.k8s.io' || key === 'authentication.k8s.io/tokenreviews')) {
+    const kind = server.scheme.forGVR(group, version, resource)?.kind ?? 'Review';
+    const out = await serveReview(ctx, server.reviews, verb === 'create' ? body(ctx, kind, `${group}/${version}`) : {});
+    if (out) return out;
+  }
   switch (key) {
     case 'authentication.k8s.io/selfsubjectreviews': {
       if (verb !== 'create') throw methodNotSupported({ group, resource }, verb);
@@ -57,7 +56,7 @@ export async function serveVirtual(server: ApiServer, ctx: RequestContext): Prom
     case 'authorization.k8s.io/selfsubjectaccessreviews': {
       if (verb !== 'create') throw methodNotSupported({ group, resource }, verb);
       const b = body(ctx, 'SelfSubjectAccessReview', `${group}/${version}`);
-      const decision = server.accessCheck ? await server.accessCheck(ctx, b.spec ?? {}, ctx.user) : { allowed: true };
+      const decision: { allowed: boolean; reason?: string } = { allowed: true };
       const status: Record<string, unknown> = { allowed: decision.allowed };
       if (decision.reason) status.reason = decision.reason;
       return {

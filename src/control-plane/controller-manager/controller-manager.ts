@@ -10,7 +10,10 @@ import {
 } from './types.js';
 
 export interface ControllerManagerOptions {
+  /** The controller-manager's own client (informers: list/watch everything). */
   rest: RestClient;
+  /** A client acting as a controller's ServiceAccount (default: `rest` for all). */
+  restFor?: (serviceAccount: string) => RestClient;
   controllers: ControllerDescriptor[];
   /** `--controllers` values: `*` (all enabled by default), `name`, `-name` (default `['*']`). */
   enabled?: string[];
@@ -69,9 +72,11 @@ export async function startControllerManager(o: ControllerManagerOptions): Promi
   for (const c of selected) {
     const clog = log.child(c.name);
     done.push(
-      c.start({ ...ctx, log: clog }).catch((err) => {
-        if (!ctrl.signal.aborted) clog.error('controller stopped with an error', { err });
-      }),
+      c
+        .start({ ...ctx, rest: c.serviceAccount && o.restFor ? o.restFor(c.serviceAccount) : o.rest, log: clog })
+        .catch((err) => {
+          if (!ctrl.signal.aborted) clog.error('controller stopped with an error', { err });
+        }),
     );
   }
   informers.start(ctrl.signal);

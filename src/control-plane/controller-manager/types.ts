@@ -48,6 +48,12 @@ export interface ControllerContext {
 export interface ControllerDescriptor {
   /** Name as in kube-controller-manager's `--controllers` flag, e.g. `deployment`, `garbage-collector`. */
   name: string;
+  /**
+   * The kube-system ServiceAccount whose `system:controller:<sa>` role the
+   * controller's writes run as (upstream `--use-service-account-credentials`),
+   * e.g. `generic-garbage-collector`. Reads go through the shared informers.
+   */
+  serviceAccount?: string;
   enabledByDefault: boolean;
   /**
    * Starts the controller: registers informers/handlers synchronously (before

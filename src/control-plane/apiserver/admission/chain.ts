@@ -15,6 +15,14 @@ export class AdmissionChain {
     for (const p of this.validating) if (p.handles(a)) await p.validate(a);
   }
 
+  /** Appends a plugin (startup wiring; plugins run in the order added). */
+  addMutating(p: MutatingAdmissionPlugin): void {
+    this.mutating.push(p);
+  }
+  addValidating(p: ValidatingAdmissionPlugin): void {
+    this.validating.push(p);
+  }
+
   with(mutating: MutatingAdmissionPlugin[], validating: ValidatingAdmissionPlugin[]): AdmissionChain {
     return new AdmissionChain([...this.mutating, ...mutating], [...this.validating, ...validating]);
   }

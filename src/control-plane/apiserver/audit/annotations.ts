@@ -1,4 +1,4 @@
-import { type RequestContext } from '../types.js';
+import type { RequestContext } from '../types.js';
 
 /**
  * Audit annotations added while a request is handled (upstream

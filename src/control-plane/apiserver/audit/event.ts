@@ -1,5 +1,5 @@
-import { type UserInfo } from '../types.js';
-import { type AuditLevel, type AuditStage } from './policy.js';
+import type { UserInfo } from '../types.js';
+import type { AuditLevel, AuditStage } from './policy.js';
 
 /**
  * `audit.k8s.io/v1` Event, with fields in upstream's order so lines read the

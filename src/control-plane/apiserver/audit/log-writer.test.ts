@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { FakeClock } from '../../../lib/clock.js';
-import { type AuditEvent } from './event.js';
+import type { AuditEvent } from './event.js';
 import { AuditLogWriter } from './log-writer.js';
 
 function event(i: number, pad = 0): AuditEvent {
@@ -42,7 +42,10 @@ test('writes one JSON line per event and appends to an existing file', () =>
     await w.dispose();
     const lines = (await readFile(path, 'utf8')).trim().split('\n');
     assert.equal(lines[0], 'old');
-    assert.deepEqual(lines.slice(1).map((l) => (JSON.parse(l) as AuditEvent).auditID), ['id-1', 'id-2', 'id-3']);
+    assert.deepEqual(
+      lines.slice(1).map((l) => (JSON.parse(l) as AuditEvent).auditID),
+      ['id-1', 'id-2', 'id-3'],
+    );
     assert.equal(w.written, 3);
     assert.equal(w.dropped, 0);
   }));
@@ -62,10 +65,21 @@ test('rotates by size, names backups by UTC time, keeps maxBackups and honours m
     }
     await w.dispose();
     const files = (await readdir(dir)).sort();
-    assert.deepEqual(files, ['audit-2026-03-03T04-05-08.789.log', 'audit-2026-03-03T04-05-10.789.log', 'audit.log', 'unrelated.txt']);
-    const current = (await readFile(path, 'utf8')).trim().split('\n').map((l) => (JSON.parse(l) as AuditEvent).auditID);
+    assert.deepEqual(files, [
+      'audit-2026-03-03T04-05-08.789.log',
+      'audit-2026-03-03T04-05-10.789.log',
+      'audit.log',
+      'unrelated.txt',
+    ]);
+    const current = (await readFile(path, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as AuditEvent).auditID);
     assert.deepEqual(current, ['id-4', 'id-5']);
-    const newest = (await readFile(join(dir, files[1]!), 'utf8')).trim().split('\n').map((l) => (JSON.parse(l) as AuditEvent).auditID);
+    const newest = (await readFile(join(dir, files[1]!), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as AuditEvent).auditID);
     assert.deepEqual(newest, ['id-2', 'id-3']);
   }));
 

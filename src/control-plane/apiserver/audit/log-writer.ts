@@ -4,9 +4,9 @@ import { basename, dirname, extname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { type Clock, realClock } from '../../../lib/clock.js';
-import { type Disposable } from '../../../lib/disposable.js';
+import type { Disposable } from '../../../lib/disposable.js';
 import { eventLine, type AuditEvent } from './event.js';
-import { type AuditBackend } from './recorder.js';
+import type { AuditBackend } from './recorder.js';
 
 /**
  * The audit log backend (`--audit-log-path`, `--audit-log-maxsize`,
@@ -36,10 +36,11 @@ export interface AuditLogOptions {
 }
 
 const backupTimeFormat = (ms: number) => new Date(ms).toISOString().slice(0, 23).replace(/:/g, '-');
-const exists = (p: string) => stat(p).then(
-  () => true,
-  () => false,
-);
+const exists = (p: string) =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
 const backupStamp = /^(\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}\.\d{3})/;
 
 export class AuditLogWriter implements AuditBackend, Disposable {
@@ -118,7 +119,9 @@ export class AuditLogWriter implements AuditBackend, Disposable {
   async #write(text: string): Promise<void> {
     const data = Buffer.from(text);
     if (this.#opts.path === '-') {
-      await new Promise<void>((resolve, reject) => process.stdout.write(data, (err) => (err ? reject(err) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        process.stdout.write(data, (err) => (err ? reject(err) : resolve())),
+      );
       return;
     }
     if (!this.#file) await this.#openExisting();
@@ -143,7 +146,7 @@ export class AuditLogWriter implements AuditBackend, Disposable {
     // Two rotations in one millisecond must not overwrite each other's backup.
     let at = this.#clock.now();
     let backup = join(dirname(path), `${base}-${backupTimeFormat(at)}${ext}`);
-    while (await exists(backup) || await exists(`${backup}.gz`)) {
+    while ((await exists(backup)) || (await exists(`${backup}.gz`))) {
       at += 1;
       backup = join(dirname(path), `${base}-${backupTimeFormat(at)}${ext}`);
     }

@@ -1,5 +1,5 @@
-import { type RequestContext, type UserInfo } from '../types.js';
-import { type AuditLevel, type AuditPolicy, type AuditStage, type PolicyRule } from './policy.js';
+import type { RequestContext, UserInfo } from '../types.js';
+import type { AuditLevel, AuditPolicy, AuditStage, PolicyRule } from './policy.js';
 
 /**
  * Policy evaluation (upstream `apiserver/pkg/audit/policy/checker.go`): the

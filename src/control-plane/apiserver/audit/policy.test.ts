@@ -55,7 +55,11 @@ const req = (over: Partial<AuditAttributes>): AuditAttributes => ({
 test('first matching rule decides level, stages and managed fields', () => {
   const ev = new PolicyRuleEvaluator(parsePolicy(policyYAML));
   const cases: [string, Partial<AuditAttributes>, string, string[]?, boolean?][] = [
-    ['kube-proxy watches services', { user: { username: 'system:kube-proxy', groups: [] }, verb: 'watch', resource: 'services' }, 'None'],
+    [
+      'kube-proxy watches services',
+      { user: { username: 'system:kube-proxy', groups: [] }, verb: 'watch', resource: 'services' },
+      'None',
+    ],
     ['healthz subpath', { isResourceRequest: false, path: '/healthz/etcd', resource: '' }, 'None'],
     ['version exact', { isResourceRequest: false, path: '/version', resource: '' }, 'None'],
     ['leader configmap by name', { resource: 'configmaps', name: 'controller-leader' }, 'RequestResponse'],
@@ -63,12 +67,26 @@ test('first matching rule decides level, stages and managed fields', () => {
     ['secrets', { resource: 'secrets' }, 'Metadata', ['RequestReceived', 'ResponseStarted']],
     ['pods/log', { resource: 'pods', subresource: 'log' }, 'Metadata'],
     ['*/exec', { resource: 'pods', subresource: 'exec' }, 'Metadata'],
-    ['node in kube-system', { user: { username: 'system:node:n1', groups: ['system:nodes'] }, namespace: 'kube-system' }, 'Request'],
-    ['node cluster-scoped', { user: { username: 'system:node:n1', groups: ['system:nodes'] }, namespace: '', resource: 'nodes' }, 'Request'],
+    [
+      'node in kube-system',
+      { user: { username: 'system:node:n1', groups: ['system:nodes'] }, namespace: 'kube-system' },
+      'Request',
+    ],
+    [
+      'node cluster-scoped',
+      { user: { username: 'system:node:n1', groups: ['system:nodes'] }, namespace: '', resource: 'nodes' },
+      'Request',
+    ],
     ['node in default', { user: { username: 'system:node:n1', groups: ['system:nodes'] } }, 'None'],
     ['deployments/scale', { apiGroup: 'apps', resource: 'deployments', subresource: 'scale' }, 'Request'],
     ['any batch resource', { apiGroup: 'batch', resource: 'jobs' }, 'Request'],
-    ['other non-resource URL', { isResourceRequest: false, path: '/metrics', resource: '' }, 'Metadata', ['RequestReceived'], true],
+    [
+      'other non-resource URL',
+      { isResourceRequest: false, path: '/metrics', resource: '' },
+      'Metadata',
+      ['RequestReceived'],
+      true,
+    ],
     ['unmatched resource', { resource: 'pods' }, 'None'],
   ];
   for (const [name, attrs, level, stages, omitManaged] of cases) {
@@ -81,24 +99,46 @@ test('first matching rule decides level, stages and managed fields', () => {
 
 test('kube-proxy gets are not silenced by a watch-only rule', () => {
   const ev = new PolicyRuleEvaluator(parsePolicy(policyYAML));
-  assert.equal(ev.evaluate(req({ user: { username: 'system:kube-proxy', groups: [] }, verb: 'get', resource: 'endpoints' })).level, 'None');
-  assert.equal(ev.evaluate(req({ user: { username: 'system:kube-proxy', groups: [] }, verb: 'get', resource: 'configmaps', name: 'controller-leader' })).level, 'RequestResponse');
+  assert.equal(
+    ev.evaluate(req({ user: { username: 'system:kube-proxy', groups: [] }, verb: 'get', resource: 'endpoints' })).level,
+    'None',
+  );
+  assert.equal(
+    ev.evaluate(
+      req({
+        user: { username: 'system:kube-proxy', groups: [] },
+        verb: 'get',
+        resource: 'configmaps',
+        name: 'controller-leader',
+      }),
+    ).level,
+    'RequestResponse',
+  );
 });
 
 test('invalid policies are refused with upstream messages', () => {
-  const bad = (rules: string) => () => parsePolicy(`apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n${rules}`, 'audit.yaml');
+  const bad = (rules: string) => () =>
+    parsePolicy(`apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n${rules}`, 'audit.yaml');
   assert.throws(bad('  - level: Verbose'), {
-    message: 'audit.yaml: rules[0].level: Unsupported value: "Verbose": supported values: "None", "Metadata", "Request", "RequestResponse"',
+    message:
+      'audit.yaml: rules[0].level: Unsupported value: "Verbose": supported values: "None", "Metadata", "Request", "RequestResponse"',
   });
   assert.throws(bad('  - level: Metadata\n    nonResourceURLs: ["healthz"]'), {
     message: `audit.yaml: rules[0].nonResourceURLs[0]: Invalid value: "healthz": non-resource URL rules must begin with a '/' character`,
   });
   assert.throws(bad('  - level: Metadata\n    nonResourceURLs: ["/a"]\n    namespaces: ["x"]'), {
-    message: 'audit.yaml: rules[0].nonResourceURLs: Invalid value: ["/a"]: rules cannot apply to both regular resources and non-resource URLs',
+    message:
+      'audit.yaml: rules[0].nonResourceURLs: Invalid value: ["/a"]: rules cannot apply to both regular resources and non-resource URLs',
   });
-  assert.throws(bad('  - level: Metadata\n    omitStages: ["Sometimes"]'), /rules\[0\]\.omitStages\[0\]: Unsupported value: "Sometimes"/);
+  assert.throws(
+    bad('  - level: Metadata\n    omitStages: ["Sometimes"]'),
+    /rules\[0\]\.omitStages\[0\]: Unsupported value: "Sometimes"/,
+  );
   assert.throws(() => parsePolicy('apiVersion: audit.k8s.io/v1\nkind: Policy\nrules: []', 'p.yaml'), {
     message: 'loaded illegal policy with 0 rules from file p.yaml',
   });
-  assert.throws(() => parsePolicy('apiVersion: v1\nkind: ConfigMap'), /no kind "ConfigMap" is registered for version "v1"/);
+  assert.throws(
+    () => parsePolicy('apiVersion: v1\nkind: ConfigMap'),
+    /no kind "ConfigMap" is registered for version "v1"/,
+  );
 });

@@ -66,10 +66,17 @@ export function validatePolicy(p: AuditPolicy): FieldError[] {
     (rule.nonResourceURLs ?? []).forEach((url, j) => {
       if (url === '*') return;
       if (!url.startsWith('/')) {
-        errs.push(path.child('nonResourceURLs').index(j).invalid(url, "non-resource URL rules must begin with a '/' character"));
+        errs.push(
+          path.child('nonResourceURLs').index(j).invalid(url, "non-resource URL rules must begin with a '/' character"),
+        );
       }
       if (url !== '' && url.slice(0, -1).includes('*')) {
-        errs.push(path.child('nonResourceURLs').index(j).invalid(url, "non-resource URL wildcards '*' must be the final character of the rule"));
+        errs.push(
+          path
+            .child('nonResourceURLs')
+            .index(j)
+            .invalid(url, "non-resource URL wildcards '*' must be the final character of the rule"),
+        );
       }
     });
     for (const gr of rule.resources ?? []) {
@@ -78,13 +85,19 @@ export function validatePolicy(p: AuditPolicy): FieldError[] {
         if (msgs.length) errs.push(path.child('resources', 'group').invalid(gr.group, msgs.join(',')));
       }
       if (gr.resourceNames?.length && !gr.resources?.length) {
-        errs.push(path.child('resources', 'resourceNames').invalid(gr.resourceNames, 'using resourceNames requires at least one resource'));
+        errs.push(
+          path
+            .child('resources', 'resourceNames')
+            .invalid(gr.resourceNames, 'using resourceNames requires at least one resource'),
+        );
       }
     }
     validateStages(rule.omitStages, path.child('omitStages'), errs);
     if (rule.nonResourceURLs?.length && (rule.resources?.length || rule.namespaces?.length)) {
       errs.push(
-        path.child('nonResourceURLs').invalid(rule.nonResourceURLs, 'rules cannot apply to both regular resources and non-resource URLs'),
+        path
+          .child('nonResourceURLs')
+          .invalid(rule.nonResourceURLs, 'rules cannot apply to both regular resources and non-resource URLs'),
       );
     }
   });
@@ -99,7 +112,9 @@ export function parsePolicy(text: string, source = 'policy'): AuditPolicy {
   const doc = parse(text) as Partial<AuditPolicy> | null;
   if (!doc || typeof doc !== 'object') throw new Error(`failed decoding ${source}: empty policy document`);
   if (doc.kind !== 'Policy' || !acceptedVersions.includes(doc.apiVersion ?? '')) {
-    throw new Error(`failed decoding ${source}: no kind "${doc.kind ?? ''}" is registered for version "${doc.apiVersion ?? ''}"`);
+    throw new Error(
+      `failed decoding ${source}: no kind "${doc.kind ?? ''}" is registered for version "${doc.apiVersion ?? ''}"`,
+    );
   }
   const policy: AuditPolicy = { ...doc, rules: doc.rules ?? [] };
   const errs = validatePolicy(policy);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../../lib/clock.js';
 import { parseRequestInfo } from '../http/request-info.js';
-import { type RequestContext } from '../types.js';
+import type { RequestContext } from '../types.js';
 import { addAuditAnnotation } from './annotations.js';
 import { eventLine, type AuditEvent } from './event.js';
 import { parsePolicy } from './policy.js';
@@ -48,7 +48,12 @@ test('a create at RequestResponse yields RequestReceived and ResponseComplete ev
   });
   const audit = auditor.begin(c)!;
   assert.equal(audit.auditID, 'abc-123');
-  const body = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', managedFields: [{ manager: 'kubectl' }] }, data: { a: '1' } };
+  const body = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'cm', managedFields: [{ manager: 'kubectl' }] },
+    data: { a: '1' },
+  };
   audit.setRequestObject(body);
   addAuditAnnotation(c, 'authorization.k8s.io/decision', 'allow');
   await clock.advance(5);
@@ -56,7 +61,10 @@ test('a create at RequestResponse yields RequestReceived and ResponseComplete ev
   audit.setObjectRef({ uid: 'u1', resourceVersion: '7' });
   audit.complete(201);
   audit.complete(201);
-  assert.deepEqual(events.map((e) => e.stage), ['RequestReceived', 'ResponseComplete']);
+  assert.deepEqual(
+    events.map((e) => e.stage),
+    ['RequestReceived', 'ResponseComplete'],
+  );
   const done = events[1]!;
   assert.equal(
     eventLine(done),
@@ -74,7 +82,12 @@ test('a create at RequestResponse yields RequestReceived and ResponseComplete ev
       objectRef: { resource: 'configmaps', namespace: 'default', apiVersion: 'v1', uid: 'u1', resourceVersion: '7' },
       responseStatus: { metadata: {}, code: 201 },
       requestObject: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data: { a: '1' } },
-      responseObject: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', uid: 'u1', resourceVersion: '7' }, data: { a: '1' } },
+      responseObject: {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'cm', uid: 'u1', resourceVersion: '7' },
+        data: { a: '1' },
+      },
       requestReceivedTimestamp: '2026-01-01T12:00:00.123000Z',
       stageTimestamp: '2026-01-01T12:00:00.128000Z',
       annotations: { 'authorization.k8s.io/decision': 'allow' },
@@ -88,7 +101,14 @@ test('Metadata level drops bodies but keeps the failure status; omitted stages a
   const { events, auditor } = setup();
   const audit = auditor.begin(ctx('DELETE', '/apis/apps/v1/namespaces/default/deployments/web'))!;
   audit.setRequestObject({ kind: 'DeleteOptions' });
-  audit.setResponseObject({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'deployments.apps "web" not found', reason: 'NotFound', code: 404 });
+  audit.setResponseObject({
+    kind: 'Status',
+    apiVersion: 'v1',
+    status: 'Failure',
+    message: 'deployments.apps "web" not found',
+    reason: 'NotFound',
+    code: 404,
+  });
   audit.complete(404);
   assert.equal(events.length, 1);
   const e = events[0]!;
@@ -96,8 +116,20 @@ test('Metadata level drops bodies but keeps the failure status; omitted stages a
   assert.equal(e.level, 'Metadata');
   assert.equal(e.requestObject, undefined);
   assert.equal(e.responseObject, undefined);
-  assert.deepEqual(e.responseStatus, { metadata: {}, status: 'Failure', message: 'deployments.apps "web" not found', reason: 'NotFound', code: 404 });
-  assert.deepEqual(e.objectRef, { resource: 'deployments', namespace: 'default', name: 'web', apiGroup: 'apps', apiVersion: 'v1' });
+  assert.deepEqual(e.responseStatus, {
+    metadata: {},
+    status: 'Failure',
+    message: 'deployments.apps "web" not found',
+    reason: 'NotFound',
+    code: 404,
+  });
+  assert.deepEqual(e.objectRef, {
+    resource: 'deployments',
+    namespace: 'default',
+    name: 'web',
+    apiGroup: 'apps',
+    apiVersion: 'v1',
+  });
 });
 
 test('level None records nothing; watches get ResponseStarted; panics are recorded', () => {
@@ -106,7 +138,13 @@ test('level None records nothing; watches get ResponseStarted; panics are record
   const w = auditor.begin(ctx('GET', '/apis/apps/v1/deployments', 'watch=true'))!;
   w.responseStarted(200);
   w.complete(200);
-  assert.deepEqual(events.map((e) => [e.stage, e.verb]), [['ResponseStarted', 'watch'], ['ResponseComplete', 'watch']]);
+  assert.deepEqual(
+    events.map((e) => [e.stage, e.verb]),
+    [
+      ['ResponseStarted', 'watch'],
+      ['ResponseComplete', 'watch'],
+    ],
+  );
   events.length = 0;
   const p = auditor.begin(ctx('GET', '/apis/apps/v1/deployments'))!;
   p.panic(new Error('boom'));

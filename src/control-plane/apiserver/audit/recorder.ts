@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import { type Clock, realClock } from '../../../lib/clock.js';
-import { type RequestContext, type UserInfo } from '../types.js';
+import type { RequestContext, UserInfo } from '../types.js';
 import { auditAnnotationsOf } from './annotations.js';
 import { auditUser, microTime, type AuditEvent, type AuditObjectRef } from './event.js';
 import { levelLess, type AuditPolicy, type AuditStage } from './policy.js';
@@ -112,7 +112,14 @@ export class RequestAudit {
 
   /** Records the response body (kept at RequestResponse) and, for a Status, its fields. */
   setResponseObject(obj: unknown): void {
-    const status = obj as { kind?: string; status?: string; message?: string; reason?: string; details?: unknown; code?: number } | null;
+    const status = obj as {
+      kind?: string;
+      status?: string;
+      message?: string;
+      reason?: string;
+      details?: unknown;
+      code?: number;
+    } | null;
     if (status && status.kind === 'Status') {
       this.event.responseStatus = {
         metadata: {},
@@ -151,7 +158,13 @@ export class RequestAudit {
   panic(err: unknown): void {
     if (this.#done) return;
     const msg = err instanceof Error ? err.message : String(err);
-    this.event.responseStatus = { metadata: {}, status: 'Failure', message: `APIServer panic'd: ${msg}`, reason: 'InternalError', code: 500 };
+    this.event.responseStatus = {
+      metadata: {},
+      status: 'Failure',
+      message: `APIServer panic'd: ${msg}`,
+      reason: 'InternalError',
+      code: 500,
+    };
     this.emit('Panic');
     this.#done = true;
   }

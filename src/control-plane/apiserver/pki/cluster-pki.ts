@@ -35,6 +35,8 @@ export interface ClusterPKI {
   admin: KeyPair;
   /** Issues (or reuses) a client certificate for a component identity. */
   clientCert(fileBase: string, subject: Subject): KeyPair;
+  /** Signs ServiceAccount tokens (`service.key`, EC P-256), generated once and kept. */
+  serviceAccountKey: KeyObject;
 }
 
 const year = 365 * 24 * 3600 * 1000;
@@ -174,6 +176,9 @@ export function ensureClusterPKI(opts: ClusterPKIOptions): ClusterPKI {
   }
 
   const admin = clientCert('client-admin', { commonName: 'admin', organizations: ['system:masters'] });
+  const saKeyPath = join(opts.dir, 'service.key');
+  if (!existsSync(saKeyPath)) write(saKeyPath, generateKey().privateKeyPEM);
+  const serviceAccountKey = createPrivateKey(readFileSync(saKeyPath, 'utf8'));
   void now;
-  return { serverCA, clientCA, serving, admin, clientCert };
+  return { serverCA, clientCA, serving, admin, clientCert, serviceAccountKey };
 }

@@ -1,6 +1,6 @@
 import type { PersistentVolumeClaim } from 'kubernetes-types/core/v1.js';
 import type { StorageClass } from 'kubernetes-types/storage/v1.js';
-import { type AdmissionAttributes, type MutatingAdmissionPlugin } from '../types.js';
+import type { AdmissionAttributes, MutatingAdmissionPlugin } from '../types.js';
 import { isResource } from './plugin-util.js';
 
 export const isDefaultClassAnnotation = 'storageclass.kubernetes.io/is-default-class';

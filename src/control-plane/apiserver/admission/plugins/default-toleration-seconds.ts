@@ -1,5 +1,5 @@
 import type { Pod, Toleration } from 'kubernetes-types/core/v1.js';
-import { type AdmissionAttributes, type MutatingAdmissionPlugin } from '../types.js';
+import type { AdmissionAttributes, MutatingAdmissionPlugin } from '../types.js';
 import { isResource } from './plugin-util.js';
 
 export const taintNodeNotReady = 'node.kubernetes.io/not-ready';

@@ -11,26 +11,43 @@ test('DefaultTolerationSeconds adds both NoExecute tolerations unless already to
   const plugin = new DefaultTolerationSeconds();
   const cases: [Toleration[] | undefined, string[]][] = [
     [undefined, ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']],
-    [[{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 30 }], ['node.kubernetes.io/unreachable']],
+    [
+      [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 30 }],
+      ['node.kubernetes.io/unreachable'],
+    ],
     [[{ operator: 'Exists' }], []],
     [[{ key: 'node.kubernetes.io/unreachable', operator: 'Exists' }], ['node.kubernetes.io/not-ready']],
-    [[{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoSchedule' }], ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']],
+    [
+      [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoSchedule' }],
+      ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable'],
+    ],
   ];
   for (const [tolerations, added] of cases) {
-    const pod: Pod = { metadata: { name: 'p' }, spec: { containers: [], tolerations: tolerations ? [...tolerations] : undefined } };
+    const pod: Pod = {
+      metadata: { name: 'p' },
+      spec: { containers: [], tolerations: tolerations ? [...tolerations] : undefined },
+    };
     const a = attrs({ resource: 'pods', object: pod });
     assert.ok(plugin.handles(a));
     plugin.admit(a);
     const after = pod.spec!.tolerations ?? [];
     const extra = after.slice((tolerations ?? []).length);
-    assert.deepEqual(extra.map((t) => t.key), added, JSON.stringify(tolerations));
-    for (const t of extra) assert.deepEqual(t, { key: t.key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
+    assert.deepEqual(
+      extra.map((t) => t.key),
+      added,
+      JSON.stringify(tolerations),
+    );
+    for (const t of extra)
+      assert.deepEqual(t, { key: t.key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
   }
 });
 
 test('TaintNodesByCondition taints new nodes not-ready:NoSchedule once', () => {
   const plugin = new TaintNodesByCondition();
-  const node: Node = { metadata: { name: 'n1' }, spec: { taints: [{ key: 'dedicated', value: 'x', effect: 'NoSchedule' }] } };
+  const node: Node = {
+    metadata: { name: 'n1' },
+    spec: { taints: [{ key: 'dedicated', value: 'x', effect: 'NoSchedule' }] },
+  };
   const a = attrs({ resource: 'nodes', object: node });
   assert.ok(plugin.handles(a));
   plugin.admit(a);
@@ -44,13 +61,24 @@ test('TaintNodesByCondition taints new nodes not-ready:NoSchedule once', () => {
 
 test('DefaultStorageClass picks the newest default class for claims without a class', async () => {
   const sc = (name: string, created: string, isDefault: boolean): StorageClass => ({
-    metadata: { name, creationTimestamp: created, annotations: isDefault ? { 'storageclass.kubernetes.io/is-default-class': 'true' } : {} },
+    metadata: {
+      name,
+      creationTimestamp: created,
+      annotations: isDefault ? { 'storageclass.kubernetes.io/is-default-class': 'true' } : {},
+    },
     provisioner: 'x',
   });
   const plugin = new DefaultStorageClass({
-    listStorageClasses: () => [sc('old', '2025-01-01T00:00:00Z', true), sc('new', '2025-06-01T00:00:00Z', true), sc('fast', '2026-01-01T00:00:00Z', false)],
+    listStorageClasses: () => [
+      sc('old', '2025-01-01T00:00:00Z', true),
+      sc('new', '2025-06-01T00:00:00Z', true),
+      sc('fast', '2026-01-01T00:00:00Z', false),
+    ],
   });
-  const claim = (spec: Partial<PersistentVolumeClaim['spec']> = {}, annotations?: Record<string, string>): PersistentVolumeClaim => ({
+  const claim = (
+    spec: Partial<PersistentVolumeClaim['spec']> = {},
+    annotations?: Record<string, string>,
+  ): PersistentVolumeClaim => ({
     metadata: { name: 'data', annotations },
     spec: { accessModes: ['ReadWriteOnce'], ...spec },
   });
@@ -64,6 +92,8 @@ test('DefaultStorageClass picks the newest default class for claims without a cl
   await plugin.admit(attrs({ resource: 'persistentvolumeclaims', object: beta }));
   assert.equal(beta.spec!.storageClassName, undefined);
   const none = claim();
-  await new DefaultStorageClass({ listStorageClasses: () => [] }).admit(attrs({ resource: 'persistentvolumeclaims', object: none }));
+  await new DefaultStorageClass({ listStorageClasses: () => [] }).admit(
+    attrs({ resource: 'persistentvolumeclaims', object: none }),
+  );
   assert.equal(none.spec!.storageClassName, undefined);
 });

@@ -1,8 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Node, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
 import { notFound } from '../../../../api/errors/status-error.js';
-import { type AdmissionAttributes, type ValidatingAdmissionPlugin } from '../types.js';
-import { type UserInfo } from '../../types.js';
+import type { AdmissionAttributes, ValidatingAdmissionPlugin } from '../types.js';
+import type { UserInfo } from '../../types.js';
 import { admissionForbidden, isResource, mirrorPodAnnotation } from './plugin-util.js';
 import { referencesSecrets } from './service-account.js';
 
@@ -94,14 +94,18 @@ export class NodeRestriction implements ValidatingAdmissionPlugin {
 
   async validate(a: AdmissionAttributes): Promise<void> {
     const { nodeName } = nodeIdentity(a.ctx.user);
-    if (!nodeName) throw admissionForbidden(a, `could not determine node from user ${JSON.stringify(a.ctx.user.username)}`);
+    if (!nodeName)
+      throw admissionForbidden(a, `could not determine node from user ${JSON.stringify(a.ctx.user.username)}`);
     const key = `${a.resource.group}/${a.resource.plural}`;
     switch (key) {
       case '/pods':
         if (a.subresource === '') return this.#pod(nodeName, a);
         if (a.subresource === 'status') return this.#podStatus(nodeName, a);
         if (a.subresource === 'eviction') return this.#eviction(nodeName, a);
-        throw admissionForbidden(a, `unexpected pod subresource ${JSON.stringify(a.subresource)}, only 'status' and 'eviction' are allowed`);
+        throw admissionForbidden(
+          a,
+          `unexpected pod subresource ${JSON.stringify(a.subresource)}, only 'status' and 'eviction' are allowed`,
+        );
       case '/nodes':
         return this.#node(nodeName, a);
       case '/persistentvolumeclaims':
@@ -113,7 +117,8 @@ export class NodeRestriction implements ValidatingAdmissionPlugin {
         return this.#lease(nodeName, a);
       case 'storage.k8s.io/csinodes': {
         const name = a.operation === 'CREATE' ? (a.object?.metadata?.name ?? '') : a.name;
-        if (name !== nodeName) throw admissionForbidden(a, 'can only access CSINode with the same name as the requesting node');
+        if (name !== nodeName)
+          throw admissionForbidden(a, 'can only access CSINode with the same name as the requesting node');
         return;
       }
       case 'resource.k8s.io/resourceslices':
@@ -131,37 +136,56 @@ export class NodeRestriction implements ValidatingAdmissionPlugin {
     if (a.operation === 'DELETE') {
       const existing = await this.#existingPod(a, a.name);
       if (existing.spec?.nodeName !== nodeName) {
-        throw admissionForbidden(a, `node ${JSON.stringify(nodeName)} can only delete pods with spec.nodeName set to itself`);
+        throw admissionForbidden(
+          a,
+          `node ${JSON.stringify(nodeName)} can only delete pods with spec.nodeName set to itself`,
+        );
       }
       return;
     }
     if (a.operation !== 'CREATE') {
-      throw admissionForbidden(a, `unexpected operation ${JSON.stringify(a.operation)}, node ${JSON.stringify(nodeName)} can only create and delete mirror pods`);
+      throw admissionForbidden(
+        a,
+        `unexpected operation ${JSON.stringify(a.operation)}, node ${JSON.stringify(nodeName)} can only create and delete mirror pods`,
+      );
     }
     const pod = a.object as unknown as Pod;
     const q = JSON.stringify(nodeName);
     if (pod.metadata?.annotations?.[mirrorPodAnnotation] === undefined) {
-      throw admissionForbidden(a, `pod does not have "${mirrorPodAnnotation}" annotation, node ${q} can only create mirror pods`);
+      throw admissionForbidden(
+        a,
+        `pod does not have "${mirrorPodAnnotation}" annotation, node ${q} can only create mirror pods`,
+      );
     }
-    if (pod.spec?.nodeName !== nodeName) throw admissionForbidden(a, `node ${q} can only create pods with spec.nodeName set to itself`);
+    if (pod.spec?.nodeName !== nodeName)
+      throw admissionForbidden(a, `node ${q} can only create pods with spec.nodeName set to itself`);
     const owners = pod.metadata?.ownerReferences ?? [];
-    if (owners.length > 1) throw admissionForbidden(a, `node ${q} can only create pods with a single owner reference set to itself`);
-    if (owners.length === 0) throw admissionForbidden(a, `node ${q} can only create pods with an owner reference set to itself`);
+    if (owners.length > 1)
+      throw admissionForbidden(a, `node ${q} can only create pods with a single owner reference set to itself`);
+    if (owners.length === 0)
+      throw admissionForbidden(a, `node ${q} can only create pods with an owner reference set to itself`);
     const owner = owners[0]!;
     if (owner.apiVersion !== 'v1' || owner.kind !== 'Node' || owner.name !== nodeName) {
       throw admissionForbidden(a, `node ${q} can only create pods with an owner reference set to itself`);
     }
-    if (!owner.controller) throw admissionForbidden(a, `node ${q} can only create pods with a controller owner reference set to itself`);
-    if (owner.blockOwnerDeletion) throw admissionForbidden(a, `node ${q} must not set blockOwnerDeletion on an owner reference`);
+    if (!owner.controller)
+      throw admissionForbidden(a, `node ${q} can only create pods with a controller owner reference set to itself`);
+    if (owner.blockOwnerDeletion)
+      throw admissionForbidden(a, `node ${q} must not set blockOwnerDeletion on an owner reference`);
     const node = await this.opts.getNode(nodeName);
     if (!node) throw notFound({ group: '', resource: 'nodes' }, nodeName);
     if (owner.uid !== node.metadata?.uid) {
-      throw admissionForbidden(a, `node ${nodeName} UID mismatch: expected ${owner.uid} got ${node.metadata?.uid ?? ''}`);
+      throw admissionForbidden(
+        a,
+        `node ${nodeName} UID mismatch: expected ${owner.uid} got ${node.metadata?.uid ?? ''}`,
+      );
     }
     const spec = pod.spec!;
-    if (spec.serviceAccountName) throw admissionForbidden(a, `node ${q} can not create pods that reference a service account`);
+    if (spec.serviceAccountName)
+      throw admissionForbidden(a, `node ${q} can not create pods that reference a service account`);
     if (referencesSecrets(pod)) throw admissionForbidden(a, `node ${q} can not create pods that reference secrets`);
-    if (referencesConfigMaps(pod)) throw admissionForbidden(a, `node ${q} can not create pods that reference configmaps`);
+    if (referencesConfigMaps(pod))
+      throw admissionForbidden(a, `node ${q} can not create pods that reference configmaps`);
     for (const v of spec.volumes ?? []) {
       if (v.projected?.sources?.some((s) => (s as { clusterTrustBundle?: unknown }).clusterTrustBundle)) {
         throw admissionForbidden(a, `node ${q} can not create pods that reference clustertrustbundles`);
@@ -184,9 +208,10 @@ export class NodeRestriction implements ValidatingAdmissionPlugin {
       throw admissionForbidden(a, `node ${q} cannot update labels through pod status`);
     }
     const claims = (p: Pod) =>
-      ((p.status as { resourceClaimStatuses?: { name: string; resourceClaimName?: string }[] })?.resourceClaimStatuses ?? []).map(
-        (s) => [s.name, s.resourceClaimName ?? null],
-      );
+      (
+        (p.status as { resourceClaimStatuses?: { name: string; resourceClaimName?: string }[] })
+          ?.resourceClaimStatuses ?? []
+      ).map((s) => [s.name, s.resourceClaimName ?? null]);
     if (!isDeepStrictEqual(claims(pod), claims(old))) {
       throw admissionForbidden(a, `node ${q} cannot update resource claim statues`);
     }
@@ -212,7 +237,8 @@ export class NodeRestriction implements ValidatingAdmissionPlugin {
         delete (c.metadata as Record<string, unknown>).managedFields;
       }
       if (c.status) {
-        for (const f of ['capacity', 'conditions', 'allocatedResourceStatuses', 'allocatedResources']) delete c.status[f];
+        for (const f of ['capacity', 'conditions', 'allocatedResourceStatuses', 'allocatedResources'])
+          delete c.status[f];
       }
       return c;
     };
@@ -220,7 +246,9 @@ export class NodeRestriction implements ValidatingAdmissionPlugin {
     const after = strip(a.object as unknown as PersistentVolumeClaim);
     if (!isDeepStrictEqual(before, after)) {
       const changed = Object.keys({ ...before, ...after })
-        .filter((k) => !isDeepStrictEqual((before as Record<string, unknown>)[k], (after as Record<string, unknown>)[k]))
+        .filter(
+          (k) => !isDeepStrictEqual((before as Record<string, unknown>)[k], (after as Record<string, unknown>)[k]),
+        )
         .sort();
       throw admissionForbidden(
         a,
@@ -232,12 +260,15 @@ export class NodeRestriction implements ValidatingAdmissionPlugin {
   #node(nodeName: string, a: AdmissionAttributes): void {
     const requested = a.operation === 'CREATE' ? a.name || (a.object?.metadata?.name ?? '') : a.name;
     const q = JSON.stringify(nodeName);
-    if (requested !== nodeName) throw admissionForbidden(a, `node ${q} is not allowed to modify node ${JSON.stringify(requested)}`);
+    if (requested !== nodeName)
+      throw admissionForbidden(a, `node ${q} is not allowed to modify node ${JSON.stringify(requested)}`);
     const node = a.object as unknown as Node | undefined;
     if (a.operation === 'CREATE' && node) {
-      if (node.spec?.configSource) throw admissionForbidden(a, `node ${q} is not allowed to create pods with a non-nil configSource`);
+      if (node.spec?.configSource)
+        throw admissionForbidden(a, `node ${q} is not allowed to create pods with a non-nil configSource`);
       const bad = forbiddenNodeLabels(Object.keys(node.metadata?.labels ?? {}));
-      if (bad.length) throw admissionForbidden(a, `node ${q} is not allowed to set the following labels: ${bad.join(', ')}`);
+      if (bad.length)
+        throw admissionForbidden(a, `node ${q} is not allowed to set the following labels: ${bad.join(', ')}`);
     }
     if (a.operation === 'UPDATE' && node) {
       const old = a.oldObject as unknown as Node | undefined;
@@ -254,8 +285,9 @@ export class NodeRestriction implements ValidatingAdmissionPlugin {
 
   async #token(nodeName: string, a: AdmissionAttributes): Promise<void> {
     if (a.operation !== 'CREATE' || a.subresource !== 'token') return;
-    const ref = (a.object as { spec?: { boundObjectRef?: { apiVersion?: string; kind?: string; name?: string; uid?: string } } })
-      .spec?.boundObjectRef;
+    const ref = (
+      a.object as { spec?: { boundObjectRef?: { apiVersion?: string; kind?: string; name?: string; uid?: string } } }
+    ).spec?.boundObjectRef;
     if (!ref || ref.apiVersion !== 'v1' || ref.kind !== 'Pod' || !ref.name) {
       throw admissionForbidden(a, 'node requested token not bound to a pod');
     }
@@ -268,15 +300,20 @@ export class NodeRestriction implements ValidatingAdmissionPlugin {
         `the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`,
       );
     }
-    if (pod.spec?.nodeName !== nodeName) throw admissionForbidden(a, 'node requested token bound to a pod scheduled on a different node');
+    if (pod.spec?.nodeName !== nodeName)
+      throw admissionForbidden(a, 'node requested token bound to a pod scheduled on a different node');
   }
 
   #lease(nodeName: string, a: AdmissionAttributes): void {
     if (a.namespace !== nodeLeaseNamespace) {
-      throw admissionForbidden(a, `can only access leases in the ${JSON.stringify(nodeLeaseNamespace)} system namespace`);
+      throw admissionForbidden(
+        a,
+        `can only access leases in the ${JSON.stringify(nodeLeaseNamespace)} system namespace`,
+      );
     }
     const name = a.operation === 'CREATE' ? (a.object?.metadata?.name ?? '') : a.name;
-    if (name !== nodeName) throw admissionForbidden(a, 'can only access node lease with the same name as the requesting node');
+    if (name !== nodeName)
+      throw admissionForbidden(a, 'can only access node lease with the same name as the requesting node');
   }
 
   #resourceSlice(nodeName: string, a: AdmissionAttributes): void {

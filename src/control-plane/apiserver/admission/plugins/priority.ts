@@ -1,6 +1,6 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js';
-import { type AdmissionAttributes, type MutatingAdmissionPlugin, type ValidatingAdmissionPlugin } from '../types.js';
+import type { AdmissionAttributes, MutatingAdmissionPlugin, ValidatingAdmissionPlugin } from '../types.js';
 import { admissionForbidden, isResource } from './plugin-util.js';
 
 /** Priority of pods when no class applies (scheduling.DefaultPriorityWhenNoDefaultClassExists). */

@@ -1,5 +1,5 @@
 import type { Node } from 'kubernetes-types/core/v1.js';
-import { type AdmissionAttributes, type MutatingAdmissionPlugin } from '../types.js';
+import type { AdmissionAttributes, MutatingAdmissionPlugin } from '../types.js';
 import { isResource } from './plugin-util.js';
 import { taintNodeNotReady } from './default-toleration-seconds.js';
 

@@ -253,6 +253,7 @@ export class GarbageCollector {
 
 export const garbageCollectorController: ControllerDescriptor = {
   name: 'garbage-collector',
+  serviceAccount: 'generic-garbage-collector',
   enabledByDefault: true,
   start: (ctx) => new GarbageCollector(ctx).start(),
 };

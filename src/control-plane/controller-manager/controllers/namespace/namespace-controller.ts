@@ -209,6 +209,7 @@ function dedupe(rs: DiscoveredResource[]): DiscoveredResource[] {
 
 export const namespaceController: ControllerDescriptor = {
   name: 'namespace',
+  serviceAccount: 'namespace-controller',
   enabledByDefault: true,
   start: (ctx) => new NamespaceController(ctx).start(),
 };

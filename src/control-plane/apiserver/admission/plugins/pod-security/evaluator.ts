@@ -2,8 +2,8 @@ import type { PodSpec } from 'kubernetes-types/core/v1.js';
 import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import { baselineChecks } from './checks-baseline.js';
 import { restrictedChecks } from './checks-restricted.js';
-import { type Check, type CheckPod, type CheckResult } from './check-types.js';
-import { type LevelVersion } from './policy.js';
+import type { Check, CheckPod, CheckResult } from './check-types.js';
+import type { LevelVersion } from './policy.js';
 
 /**
  * Evaluates a pod against a level and version (upstream `policy/registry.go`):

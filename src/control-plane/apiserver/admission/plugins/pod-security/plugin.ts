@@ -3,7 +3,7 @@ import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import { forbidden, invalid, type StatusError } from '../../../../../api/errors/status-error.js';
 import { aggregateMessage } from '../../../../../api/validation/field-error.js';
 import { addAuditAnnotation } from '../../../audit/annotations.js';
-import { type AdmissionAttributes, type ValidatingAdmissionPlugin } from '../../types.js';
+import type { AdmissionAttributes, ValidatingAdmissionPlugin } from '../../types.js';
 import { aggregate, evaluatePod, forbiddenDetail, forbiddenReason, type AggregateResult } from './evaluator.js';
 import { extractPodSpec, podControllerResources } from './pod-spec.js';
 import {

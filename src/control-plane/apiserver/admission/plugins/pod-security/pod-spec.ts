@@ -1,6 +1,6 @@
 import type { PodSpec, PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
-import { type KubeObject } from '../../../watch-cache/types.js';
+import type { KubeObject } from '../../../watch-cache/types.js';
 
 /**
  * Where the pod template lives in each built-in workload kind (upstream

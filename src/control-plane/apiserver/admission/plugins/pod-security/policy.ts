@@ -1,5 +1,5 @@
 import { type FieldError, FieldPath } from '../../../../../api/validation/field-error.js';
-import { type Level, type PolicyVersion } from './check-types.js';
+import type { Level, PolicyVersion } from './check-types.js';
 
 /**
  * Namespace labels -> the policy to evaluate (upstream

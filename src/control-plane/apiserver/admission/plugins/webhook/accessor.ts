@@ -7,7 +7,7 @@ import type {
   WebhookClientConfig,
 } from 'kubernetes-types/admissionregistration/v1.js';
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
-import { type WebhookRule } from './rules.js';
+import type { WebhookRule } from './rules.js';
 
 /**
  * Webhooks flattened out of their configurations with the v1 defaults
@@ -42,7 +42,12 @@ function byName(a: Config, b: Config): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-function accessor(config: Config, hook: MutatingWebhook | ValidatingWebhook, index: number, mutating: boolean): WebhookAccessor {
+function accessor(
+  config: Config,
+  hook: MutatingWebhook | ValidatingWebhook,
+  index: number,
+  mutating: boolean,
+): WebhookAccessor {
   const configurationName = config.metadata?.name ?? '';
   return {
     uid: `${configurationName}/${hook.name}/${index}`,
@@ -66,5 +71,7 @@ function accessor(config: Config, hook: MutatingWebhook | ValidatingWebhook, ind
 export function webhooksOf(configs: Config[], mutating: boolean): WebhookAccessor[] {
   return [...configs]
     .sort(byName)
-    .flatMap((c) => (c.webhooks ?? []).map((h, i) => accessor(c, h as MutatingWebhook | ValidatingWebhook, i, mutating)));
+    .flatMap((c) =>
+      (c.webhooks ?? []).map((h, i) => accessor(c, h as MutatingWebhook | ValidatingWebhook, i, mutating)),
+    );
 }

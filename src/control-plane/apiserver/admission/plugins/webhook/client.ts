@@ -134,7 +134,8 @@ export class WebhookClient {
       // Connection and TLS errors, worded like Go's net/http and crypto/tls.
       req.on('error', (err: NodeJS.ErrnoException) => fail(describeNetError(err, url, t.serverName)));
       const timer = setTimeout(() => fail('context deadline exceeded'), timeoutMs);
-      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
       req.end(payload);
     });
   }
@@ -210,13 +211,23 @@ const genericMessages: Record<number, string> = {
 function responseError(code: number, text: string): StatusError {
   try {
     const body = JSON.parse(text) as { kind?: string; status?: string; message?: string; code?: number };
-    if (body && body.kind === 'Status' && body.status === 'Failure') return fromStatus({ ...body, code: body.code || code } as never);
+    if (body && body.kind === 'Status' && body.status === 'Failure')
+      return fromStatus({ ...body, code: body.code || code } as never);
   } catch {
     // Not JSON: fall through to the generic text.
   }
   const trimmed = text.trim();
   if (code >= 500 && code !== 503 && code !== 504) {
-    return new StatusError(code, 'InternalError', `an error on the server (${JSON.stringify(trimmed || 'unknown')}) has prevented the request from succeeding`);
+    return new StatusError(
+      code,
+      'InternalError',
+      `an error on the server (${JSON.stringify(trimmed || 'unknown')}) has prevented the request from succeeding`,
+    );
   }
-  return new StatusError(code, '', genericMessages[code] ?? `an error on the server (${JSON.stringify(trimmed)}) has prevented the request from succeeding`);
+  return new StatusError(
+    code,
+    '',
+    genericMessages[code] ??
+      `an error on the server (${JSON.stringify(trimmed)}) has prevented the request from succeeding`,
+  );
 }

@@ -1,10 +1,16 @@
 import type { Namespace } from 'kubernetes-types/core/v1.js';
-import { badRequest, internalError, notFound, serviceUnavailable, type StatusError } from '../../../../../api/errors/status-error.js';
-import { type GroupVersionKind } from '../../../../../api/scheme/types.js';
+import {
+  badRequest,
+  internalError,
+  notFound,
+  serviceUnavailable,
+  type StatusError,
+} from '../../../../../api/errors/status-error.js';
+import type { GroupVersionKind } from '../../../../../api/scheme/types.js';
 import { selectorFromLabelSelector } from '../../../../../api/selectors/label-selector.js';
 import { addAuditAnnotation } from '../../../audit/annotations.js';
-import { type AdmissionAttributes } from '../../types.js';
-import { type WebhookAccessor } from './accessor.js';
+import type { AdmissionAttributes } from '../../types.js';
+import type { WebhookAccessor } from './accessor.js';
 import { CallingWebhookError, PostError, type WebhookClient } from './client.js';
 import {
   createAdmissionReview,
@@ -34,7 +40,11 @@ export type HookDecision = { call: Invocation } | { skip: 'no-match' | 'matchCon
 
 const isNamespaceResource = (a: AdmissionAttributes) => a.resource.group === '' && a.resource.plural === 'namespaces';
 
-async function namespaceMatches(hook: WebhookAccessor, a: AdmissionAttributes, opts: WebhookDispatchOptions): Promise<boolean> {
+async function namespaceMatches(
+  hook: WebhookAccessor,
+  a: AdmissionAttributes,
+  opts: WebhookDispatchOptions,
+): Promise<boolean> {
   // Cluster-scoped requests other than namespaces are never exempted by a namespace selector.
   if (!a.namespace && !isNamespaceResource(a)) return true;
   let selector;
@@ -65,12 +75,17 @@ function objectMatches(hook: WebhookAccessor, a: AdmissionAttributes): boolean {
     throw internalError(err);
   }
   if (selector.isEmpty()) return true;
-  const matches = (o: AdmissionAttributes['object']) => o !== undefined && o !== null && selector.matches(o.metadata?.labels);
+  const matches = (o: AdmissionAttributes['object']) =>
+    o !== undefined && o !== null && selector.matches(o.metadata?.labels);
   return matches(a.object) || matches(a.oldObject);
 }
 
 /** ShouldCallHook: selectors, then rules (exact, then equivalent resources), then match conditions. */
-export async function shouldCallHook(hook: WebhookAccessor, a: AdmissionAttributes, opts: WebhookDispatchOptions): Promise<HookDecision> {
+export async function shouldCallHook(
+  hook: WebhookAccessor,
+  a: AdmissionAttributes,
+  opts: WebhookDispatchOptions,
+): Promise<HookDecision> {
   let nsError: StatusError | undefined;
   let nsMatch = false;
   try {
@@ -108,7 +123,14 @@ export async function shouldCallHook(hook: WebhookAccessor, a: AdmissionAttribut
     outer: for (const rule of hook.rules) {
       for (const eq of equivalents) {
         if (eq.resource.version === a.resource.version && eq.resource.group === a.resource.group) continue;
-        if (ruleMatches(rule, { ...target, group: eq.resource.group, version: eq.resource.version, resource: eq.resource.resource })) {
+        if (
+          ruleMatches(rule, {
+            ...target,
+            group: eq.resource.group,
+            version: eq.resource.version,
+            resource: eq.resource.resource,
+          })
+        ) {
           inv = { resource: eq.resource, subresource: a.subresource, kind: eq.kind };
           break outer;
         }
@@ -152,7 +174,11 @@ export async function callHook(
   } catch (err) {
     const status = err instanceof PostError ? err.status : undefined;
     const msg = err instanceof Error ? err.message : String(err);
-    throw new CallingWebhookError(hook.name, `failed to call webhook: ${msg}`, status ?? serviceUnavailable('error calling webhook'));
+    throw new CallingWebhookError(
+      hook.name,
+      `failed to call webhook: ${msg}`,
+      status ?? serviceUnavailable('error calling webhook'),
+    );
   }
   let result: AdmissionResponseResult;
   try {

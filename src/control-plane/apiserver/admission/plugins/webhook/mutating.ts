@@ -3,12 +3,12 @@ import type { MutatingWebhookConfiguration } from 'kubernetes-types/admissionreg
 import { internalError } from '../../../../../api/errors/status-error.js';
 import { applyJsonPatch, type JsonValue } from '../../../../../api/patch/index.js';
 import { addAuditAnnotation } from '../../../audit/annotations.js';
-import { type AdmissionAttributes, type MutatingAdmissionPlugin } from '../../types.js';
+import type { AdmissionAttributes, MutatingAdmissionPlugin } from '../../types.js';
 import { replaceContents } from '../plugin-util.js';
 import { webhooksOf, type WebhookAccessor } from './accessor.js';
 import { CallingWebhookError } from './client.js';
 import { callHook, matchConditionsWarning, shouldCallHook, type WebhookDispatchOptions } from './dispatcher.js';
-import { type Invocation } from './review.js';
+import type { Invocation } from './review.js';
 import { isExemptFromWebhooks } from './rules.js';
 
 export interface MutatingWebhookOptions extends WebhookDispatchOptions {
@@ -64,7 +64,13 @@ export class MutatingWebhookPlugin implements MutatingAdmissionPlugin {
   }
 
   /** Calls one webhook and applies its patch; returns whether the object changed. */
-  async #invoke(hook: WebhookAccessor, a: AdmissionAttributes, inv: Invocation, round: number, index: number): Promise<boolean> {
+  async #invoke(
+    hook: WebhookAccessor,
+    a: AdmissionAttributes,
+    inv: Invocation,
+    round: number,
+    index: number,
+  ): Promise<boolean> {
     const key = `round_${round}_index_${index}`;
     let changed = false;
     try {
@@ -95,11 +101,14 @@ export class MutatingWebhookPlugin implements MutatingAdmissionPlugin {
     } catch (err) {
       throw internalError(err);
     }
-    if (!Array.isArray(ops)) throw internalError(new Error('json: cannot unmarshal object into Go value of type jsonpatch.Patch'));
+    if (!Array.isArray(ops))
+      throw internalError(new Error('json: cannot unmarshal object into Go value of type jsonpatch.Patch'));
     if (!ops.length) return false;
     if (!a.object) {
       throw internalError(
-        new Error(`admission webhook ${JSON.stringify(hook.name)} attempted to modify the object, which is not supported for this operation`),
+        new Error(
+          `admission webhook ${JSON.stringify(hook.name)} attempted to modify the object, which is not supported for this operation`,
+        ),
       );
     }
     let patched: JsonValue;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { StatusError, type Status, type StatusReason } from '../../../../../api/errors/status-error.js';
-import { type GroupVersionKind } from '../../../../../api/scheme/types.js';
-import { type AdmissionAttributes } from '../../types.js';
+import type { GroupVersionKind } from '../../../../../api/scheme/types.js';
+import type { AdmissionAttributes } from '../../types.js';
 
 /**
  * AdmissionReview requests and responses (upstream
@@ -100,7 +100,12 @@ export function createAdmissionReview(
 }
 
 /** Checks the webhook's answer (VerifyAdmissionResponse); throws an Error with upstream's text. */
-export function verifyAdmissionResponse(uid: string, version: string, mutating: boolean, body: unknown): AdmissionResponseResult {
+export function verifyAdmissionResponse(
+  uid: string,
+  version: string,
+  mutating: boolean,
+  body: unknown,
+): AdmissionResponseResult {
   const review = body as { apiVersion?: string; kind?: string; response?: Record<string, unknown> } | null;
   const response = review?.response as
     | {
@@ -114,7 +119,8 @@ export function verifyAdmissionResponse(uid: string, version: string, mutating: 
       }
     | undefined;
   if (!response) throw new Error('webhook response was absent');
-  if (response.uid !== uid) throw new Error(`expected response.uid=${JSON.stringify(uid)}, got ${JSON.stringify(response.uid ?? '')}`);
+  if (response.uid !== uid)
+    throw new Error(`expected response.uid=${JSON.stringify(uid)}, got ${JSON.stringify(response.uid ?? '')}`);
   if (version === 'v1') {
     const gv = review?.apiVersion ?? '';
     const kind = review?.kind ?? '';
@@ -129,7 +135,8 @@ export function verifyAdmissionResponse(uid: string, version: string, mutating: 
     if (hasPatch && !patchType) throw new Error('webhook returned response.patch but not response.patchType');
     if (hasPatch && !mutating) throw new Error('validating webhook may not return response.patch');
     if (patchType && !mutating) throw new Error('validating webhook may not return response.patchType');
-    if (patchType && patchType !== 'JSONPatch') throw new Error(`webhook returned invalid response.patchType of ${JSON.stringify(patchType)}`);
+    if (patchType && patchType !== 'JSONPatch')
+      throw new Error(`webhook returned invalid response.patchType of ${JSON.stringify(patchType)}`);
   }
   return {
     allowed: response.allowed === true,

@@ -1,5 +1,5 @@
 import type { RuleWithOperations } from 'kubernetes-types/admissionregistration/v1.js';
-import { type AdmissionOperation } from '../../types.js';
+import type { AdmissionOperation } from '../../types.js';
 
 /**
  * Webhook rule matching (upstream `apiserver/pkg/admission/plugin/webhook/predicates/rules`):

@@ -1,7 +1,7 @@
 import type { ValidatingWebhookConfiguration } from 'kubernetes-types/admissionregistration/v1.js';
 import { internalError } from '../../../../../api/errors/status-error.js';
 import { addAuditAnnotation } from '../../../audit/annotations.js';
-import { type AdmissionAttributes, type ValidatingAdmissionPlugin } from '../../types.js';
+import type { AdmissionAttributes, ValidatingAdmissionPlugin } from '../../types.js';
 import { webhooksOf } from './accessor.js';
 import { CallingWebhookError } from './client.js';
 import { callHook, matchConditionsWarning, shouldCallHook, type WebhookDispatchOptions } from './dispatcher.js';
@@ -42,7 +42,11 @@ export class ValidatingWebhookPlugin implements ValidatingAdmissionPlugin {
           (err: unknown) => {
             if (err instanceof CallingWebhookError) {
               if (hook.failurePolicy === 'Ignore') {
-                addAuditAnnotation(a.ctx, `failed-open.validating.webhook.admission.k8s.io/round_0_index_${i}`, hook.name);
+                addAuditAnnotation(
+                  a.ctx,
+                  `failed-open.validating.webhook.admission.k8s.io/round_0_index_${i}`,
+                  hook.name,
+                );
                 return undefined;
               }
               return internalError(err);

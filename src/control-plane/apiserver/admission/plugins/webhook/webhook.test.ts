@@ -1,8 +1,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:https';
-import { type AddressInfo } from 'node:net';
-import type { MutatingWebhook, MutatingWebhookConfiguration, ValidatingWebhookConfiguration } from 'kubernetes-types/admissionregistration/v1.js';
+import type { AddressInfo } from 'node:net';
+import type {
+  MutatingWebhook,
+  MutatingWebhookConfiguration,
+  ValidatingWebhookConfiguration,
+} from 'kubernetes-types/admissionregistration/v1.js';
 import type { Namespace, Pod } from 'kubernetes-types/core/v1.js';
 import { createCertificate, generateKey } from '../../../pki/x509.js';
 import { auditAnnotationsOf } from '../../../audit/annotations.js';
@@ -102,7 +106,11 @@ after(async () => {
 const client = new WebhookClient({ resolveService: () => `https://127.0.0.1:${port}` });
 
 function allow(review: Review, extra: Record<string, unknown> = {}) {
-  return { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: review.request.uid, allowed: true, ...extra } };
+  return {
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    response: { uid: review.request.uid, allowed: true, ...extra },
+  };
 }
 
 function jsonPatch(ops: unknown[]) {
@@ -153,7 +161,10 @@ const pod = (name = 'web', labels: Record<string, string> = {}): Pod => ({
 
 test('a mutating webhook patches the object; the review carries the request', async () => {
   handlers.set('/mutate', (r) =>
-    allow(r, { ...jsonPatch([{ op: 'add', path: '/metadata/labels/injected', value: 'yes' }]), warnings: ['patched by test'] }),
+    allow(r, {
+      ...jsonPatch([{ op: 'add', path: '/metadata/labels/injected', value: 'yes' }]),
+      warnings: ['patched by test'],
+    }),
   );
   calls.length = 0;
   const obj = pod();
@@ -182,14 +193,26 @@ test('a denial carries the webhook status and upstream message', async () => {
   handlers.set('/deny', (r) => ({
     apiVersion: 'admission.k8s.io/v1',
     kind: 'AdmissionReview',
-    response: { uid: r.request.uid, allowed: false, status: { code: 403, reason: 'Forbidden', message: 'pods named web are not allowed' } },
+    response: {
+      uid: r.request.uid,
+      allowed: false,
+      status: { code: 403, reason: 'Forbidden', message: 'pods named web are not allowed' },
+    },
   }));
-  const e = await rejection(() => validating(hook('deny.example.com', '/deny')).validate(attrs({ resource: 'pods', object: pod() })));
+  const e = await rejection(() =>
+    validating(hook('deny.example.com', '/deny')).validate(attrs({ resource: 'pods', object: pod() })),
+  );
   assert.equal(e.code, 403);
   assert.equal(e.reason, 'Forbidden');
   assert.equal(e.message, 'admission webhook "deny.example.com" denied the request: pods named web are not allowed');
-  handlers.set('/deny-bare', (r) => ({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: r.request.uid, allowed: false } }));
-  const bare = await rejection(() => mutating(hook('bare.example.com', '/deny-bare')).admit(attrs({ resource: 'pods', object: pod() })));
+  handlers.set('/deny-bare', (r) => ({
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    response: { uid: r.request.uid, allowed: false },
+  }));
+  const bare = await rejection(() =>
+    mutating(hook('bare.example.com', '/deny-bare')).admit(attrs({ resource: 'pods', object: pod() })),
+  );
   assert.equal(bare.code, 400);
   assert.equal(bare.message, 'admission webhook "bare.example.com" denied the request without explanation');
 });
@@ -207,9 +230,14 @@ test('failurePolicy: timeouts and refused connections fail closed with Fail and 
   );
   const a = attrs({ resource: 'pods', object: pod() });
   await validating({ ...slow, failurePolicy: 'Ignore' }).validate(a);
-  assert.equal(auditAnnotationsOf(a.ctx)['failed-open.validating.webhook.admission.k8s.io/round_0_index_0'], 'slow.example.com');
+  assert.equal(
+    auditAnnotationsOf(a.ctx)['failed-open.validating.webhook.admission.k8s.io/round_0_index_0'],
+    'slow.example.com',
+  );
 
-  const refused = hook('down.example.com', '/x', { clientConfig: { url: `https://127.0.0.1:${closedPort}/x`, caBundle } });
+  const refused = hook('down.example.com', '/x', {
+    clientConfig: { url: `https://127.0.0.1:${closedPort}/x`, caBundle },
+  });
   const r = await rejection(() => mutating(refused).admit(attrs({ resource: 'pods', object: pod() })));
   assert.equal(
     r.message,
@@ -217,34 +245,56 @@ test('failurePolicy: timeouts and refused connections fail closed with Fail and 
   );
   const b = attrs({ resource: 'pods', object: pod() });
   await mutating({ ...refused, failurePolicy: 'Ignore' }).admit(b);
-  assert.equal(auditAnnotationsOf(b.ctx)['failed-open.mutation.webhook.admission.k8s.io/round_0_index_0'], 'down.example.com');
+  assert.equal(
+    auditAnnotationsOf(b.ctx)['failed-open.mutation.webhook.admission.k8s.io/round_0_index_0'],
+    'down.example.com',
+  );
 });
 
 test('bad answers: unknown CA, wrong uid, server errors', async () => {
   handlers.set('/ok', (r) => allow(r));
   const untrusted = await rejection(() =>
-    validating(hook('ca.example.com', '/ok', { clientConfig: { url: `https://127.0.0.1:${port}/ok` } })).validate(attrs({ resource: 'pods', object: pod() })),
+    validating(hook('ca.example.com', '/ok', { clientConfig: { url: `https://127.0.0.1:${port}/ok` } })).validate(
+      attrs({ resource: 'pods', object: pod() }),
+    ),
   );
   assert.match(untrusted.message, /x509: certificate signed by unknown authority$/);
-  handlers.set('/uid', (r) => ({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: 'nope', allowed: true } }));
-  const uid = await rejection(() => validating(hook('uid.example.com', '/uid')).validate(attrs({ resource: 'pods', object: pod() })));
-  assert.match(uid.message, /failed calling webhook "uid.example.com": received invalid webhook response: expected response.uid="[0-9a-f-]+", got "nope"$/);
+  handlers.set('/uid', () => ({
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    response: { uid: 'nope', allowed: true },
+  }));
+  const uid = await rejection(() =>
+    validating(hook('uid.example.com', '/uid')).validate(attrs({ resource: 'pods', object: pod() })),
+  );
+  assert.match(
+    uid.message,
+    /failed calling webhook "uid.example.com": received invalid webhook response: expected response.uid="[0-9a-f-]+", got "nope"$/,
+  );
   handlers.set('/boom', () => 'kaboom');
-  const boom = await rejection(() => validating(hook('boom.example.com', '/boom')).validate(attrs({ resource: 'pods', object: pod() })));
+  const boom = await rejection(() =>
+    validating(hook('boom.example.com', '/boom')).validate(attrs({ resource: 'pods', object: pod() })),
+  );
   assert.equal(
     boom.message,
     'Internal error occurred: failed calling webhook "boom.example.com": failed to call webhook: an error on the server ("kaboom") has prevented the request from succeeding',
   );
   handlers.set('/vpatch', (r) => allow(r, jsonPatch([])));
-  const vpatch = await rejection(() => validating(hook('vp.example.com', '/vpatch')).validate(attrs({ resource: 'pods', object: pod() })));
+  const vpatch = await rejection(() =>
+    validating(hook('vp.example.com', '/vpatch')).validate(attrs({ resource: 'pods', object: pod() })),
+  );
   assert.match(vpatch.message, /validating webhook may not return response.patch$/);
 });
 
 test('service references resolve through resolveService and verify the service DNS name', async () => {
-  handlers.set('/svc', (r) => allow(r, jsonPatch([{ op: 'add', path: '/metadata/annotations', value: { via: 'service' } }])));
+  handlers.set('/svc', (r) =>
+    allow(r, jsonPatch([{ op: 'add', path: '/metadata/annotations', value: { via: 'service' } }])),
+  );
   const obj = pod();
   await mutating(
-    hook('svc.example.com', '', { clientConfig: { service: { namespace: 'system', name: 'hooks', path: '/svc', port: 8443 }, caBundle } }),
+    hook('svc.example.com', '', {
+      clientConfig: { service: { namespace: 'system', name: 'hooks', path: '/svc', port: 8443 }, caBundle },
+    }),
   ).admit(attrs({ resource: 'pods', object: obj }));
   assert.deepEqual(obj.metadata!.annotations, { via: 'service' });
 });
@@ -267,7 +317,9 @@ test('rules, namespaceSelector, objectSelector and matchConditions decide who is
   assert.equal(await names(attrs({ resource: 'configmaps', object: { metadata: { name: 'cm' } } })), 0);
   const a = attrs({ resource: 'pods', object: pod() });
   await plugin.admit(a);
-  assert.deepEqual(a.ctx.warnings, ['webhook "cel" was not called: matchConditions (CEL) are not supported by this server']);
+  assert.deepEqual(a.ctx.warnings, [
+    'webhook "cel" was not called: matchConditions (CEL) are not supported by this server',
+  ]);
   const missing = await rejection(() => plugin.admit(attrs({ resource: 'pods', namespace: 'gone', object: pod() })));
   assert.equal(missing.message, 'namespaces "gone" not found');
 });
@@ -275,7 +327,9 @@ test('rules, namespaceSelector, objectSelector and matchConditions decide who is
 test('dry run: webhooks with side effects refuse; side-effect-free ones see dryRun', async () => {
   handlers.set('/dry', (r) => allow(r));
   const e = await rejection(() =>
-    mutating(hook('effects.example.com', '/dry', { sideEffects: 'Unknown' })).admit(attrs({ resource: 'pods', object: pod(), dryRun: true })),
+    mutating(hook('effects.example.com', '/dry', { sideEffects: 'Unknown' })).admit(
+      attrs({ resource: 'pods', object: pod(), dryRun: true }),
+    ),
   );
   assert.equal(e.code, 400);
   assert.equal(e.message, 'admission webhook "effects.example.com" does not support dry run');
@@ -289,11 +343,15 @@ test('reinvocationPolicy IfNeeded calls an earlier webhook again after a later o
   handlers.set('/first', (r) => {
     firstCalls++;
     // Adds a label derived from the others; must see the second webhook's label.
-    const seen = Object.keys(r.request.object!.metadata!.labels ?? {}).sort().join('.');
+    const seen = Object.keys(r.request.object!.metadata!.labels ?? {})
+      .sort()
+      .join('.');
     return allow(r, jsonPatch([{ op: 'add', path: '/metadata/labels/seen', value: seen }]));
   });
   handlers.set('/second', (r) =>
-    r.request.object!.metadata!.labels?.second ? allow(r) : allow(r, jsonPatch([{ op: 'add', path: '/metadata/labels/second', value: 'x' }])),
+    r.request.object!.metadata!.labels?.second
+      ? allow(r)
+      : allow(r, jsonPatch([{ op: 'add', path: '/metadata/labels/second', value: 'x' }])),
   );
   const obj = pod('web', {});
   await mutating(hook('first', '/first', { reinvocationPolicy: 'IfNeeded' }), hook('second', '/second')).admit(
@@ -302,17 +360,29 @@ test('reinvocationPolicy IfNeeded calls an earlier webhook again after a later o
   assert.equal(firstCalls, 2);
   assert.deepEqual(obj.metadata!.labels, { seen: 'second.seen', second: 'x' });
   firstCalls = 0;
-  await mutating(hook('first', '/first'), hook('second', '/second')).admit(attrs({ resource: 'pods', object: pod('web', {}) }));
+  await mutating(hook('first', '/first'), hook('second', '/second')).admit(
+    attrs({ resource: 'pods', object: pod('web', {}) }),
+  );
   assert.equal(firstCalls, 1);
 });
 
 test('validating webhooks run in parallel on updates and deletes with old objects', async () => {
   handlers.set('/v', (r) => allow(r, { auditAnnotations: { checked: r.request.operation } }));
   calls.length = 0;
-  const del = attrs({ resource: 'pods', operation: 'DELETE', name: 'web', oldObject: pod(), options: { propagationPolicy: 'Background' } });
+  const del = attrs({
+    resource: 'pods',
+    operation: 'DELETE',
+    name: 'web',
+    oldObject: pod(),
+    options: { propagationPolicy: 'Background' },
+  });
   const plugin = validating(
-    hook('a', '/v', { rules: [{ operations: ['DELETE'], apiGroups: ['*'], apiVersions: ['*'], resources: ['*'] } as never] }),
-    hook('b', '/v', { rules: [{ operations: ['*'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] } as never] }),
+    hook('a', '/v', {
+      rules: [{ operations: ['DELETE'], apiGroups: ['*'], apiVersions: ['*'], resources: ['*'] } as never],
+    }),
+    hook('b', '/v', {
+      rules: [{ operations: ['*'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] } as never],
+    }),
   );
   await plugin.validate(del);
   assert.equal(calls.length, 2);
@@ -321,5 +391,8 @@ test('validating webhooks run in parallel on updates and deletes with old object
   assert.equal(calls[0]!.review.request.options!.kind, 'DeleteOptions');
   assert.deepEqual(auditAnnotationsOf(del.ctx), { 'a/checked': 'DELETE', 'b/checked': 'DELETE' });
   // Requests about webhook configurations never reach webhooks.
-  assert.equal(plugin.handles(attrs({ resource: 'validatingwebhookconfigurations', object: { metadata: { name: 'x' } } })), false);
+  assert.equal(
+    plugin.handles(attrs({ resource: 'validatingwebhookconfigurations', object: { metadata: { name: 'x' } } })),
+    false,
+  );
 });
