@@ -114,7 +114,7 @@ export async function startControlPlane(
         restFor: (sa) => inProcessRest(apiserver, serviceAccountUser(sa), 'kube-controller-manager', { clock, log }),
         controllers: allControllers(),
         enabled: config.controllers ?? ['*'],
-        config: { clusterCIDR: config.clusterCIDR, serviceCIDR: config.serviceCIDR },
+        config: { clusterCIDR: config.clusterCIDR, serviceCIDR: config.serviceCIDR, rootCAPEM: pki.serverCA.certPEM },
         clock,
         log: log.child('controller-manager'),
       });

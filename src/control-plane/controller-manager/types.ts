@@ -17,6 +17,8 @@ export interface ControllerManagerConfig {
   terminatedPodGCThreshold: number;
   /** Concurrent reconcile workers per controller (default 5; upstream varies per controller). */
   workers: number;
+  /** PEM of the cluster CA, published as `kube-root-ca.crt` in every namespace. */
+  rootCAPEM?: string;
 }
 
 export const defaultControllerManagerConfig: ControllerManagerConfig = {

@@ -22,6 +22,7 @@ import { cacheRbacSource } from './rbac-source.js';
 import type { ReviewDeps } from './reviews.js';
 import { ensureBootstrapPolicy } from './bootstrap-rbac.js';
 import { serviceAccountTokenHandler } from './token-subresource.js';
+import { installAdmission } from './install-admission.js';
 
 export interface SecurityOptions {
   /** Private key that signs ServiceAccount tokens (EC P-256). */
@@ -33,6 +34,8 @@ export interface SecurityOptions {
   tokenAuthFile?: string;
   /** host:port for the OIDC JWKS URL. */
   externalAddress: string;
+  /** `--disable-admission-plugins`. */
+  disabledAdmissionPlugins?: string[];
 }
 
 export interface InstalledSecurity {
@@ -168,6 +171,15 @@ export async function installSecurity(server: ApiServer, o: SecurityOptions): Pr
     .resource('', 'v1', 'serviceaccounts')!
     .subresources.set('token', { create: serviceAccountTokenHandler(issuer) });
 
+  const admission = installAdmission(server, caches, { disabled: o.disabledAdmissionPlugins });
   await ensureBootstrapPolicy(server);
-  return { review, issuer, nodeGraph: graph, stop: () => stop.abort() };
+  return {
+    review,
+    issuer,
+    nodeGraph: graph,
+    stop: () => {
+      stop.abort();
+      admission.dispose();
+    },
+  };
 }

@@ -78,7 +78,7 @@ export class SpewWriter {
         this.write(v === true ? 'true' : 'false');
         return;
       case 'int':
-        this.write(String(typeof v === 'number' ? Math.trunc(v) : 0));
+        this.write(typeof v === 'bigint' ? v.toString() : String(typeof v === 'number' ? Math.trunc(v) : 0));
         return;
       case 'string':
         this.write(typeof v === 'string' ? v : '');

@@ -1,0 +1,42 @@
+/** State a plugin keeps in a CycleState may be cloned for what-if evaluations (preemption). */
+export interface StateData {
+  clone(): StateData;
+}
+
+/**
+ * Per-scheduling-cycle scratch space shared by the plugins of one pod's
+ * cycle (upstream framework.CycleState). The runtime records which plugins
+ * asked to be skipped at PreFilter/PreScore, and the compiled per-cycle
+ * plugin lists, so the per-node loops do no set lookups.
+ */
+export class CycleState {
+  private readonly data = new Map<string, unknown>();
+  /** Plugins whose Filter is skipped this cycle (their PreFilter returned Skip). */
+  skipFilterPlugins: ReadonlySet<string> = new Set();
+  /** Plugins whose Score is skipped this cycle (their PreScore returned Skip). */
+  skipScorePlugins: ReadonlySet<string> = new Set();
+
+  read<T>(key: string): T | undefined {
+    return this.data.get(key) as T | undefined;
+  }
+
+  write(key: string, value: unknown): void {
+    this.data.set(key, value);
+  }
+
+  delete(key: string): void {
+    this.data.delete(key);
+  }
+
+  /** A copy whose StateData values are cloned (others are shared). */
+  clone(): CycleState {
+    const c = new CycleState();
+    for (const [k, v] of this.data) {
+      const cloneable = v !== null && typeof v === 'object' && typeof (v as StateData).clone === 'function';
+      c.data.set(k, cloneable ? (v as StateData).clone() : v);
+    }
+    c.skipFilterPlugins = this.skipFilterPlugins;
+    c.skipScorePlugins = this.skipScorePlugins;
+    return c;
+  }
+}
