@@ -11,6 +11,14 @@ import { ensureClusterPKI, type ClusterPKI } from '../control-plane/apiserver/pk
 import { writeKubeconfig } from '../control-plane/apiserver/pki/kubeconfig.js';
 import { firstServiceIP } from '../control-plane/apiserver/registry/resources/service-allocators.js';
 import { installSecurity } from '../control-plane/apiserver/security/install-security.js';
+import { Auditor } from '../control-plane/apiserver/audit/recorder.js';
+import { AuditLogWriter } from '../control-plane/apiserver/audit/log-writer.js';
+import { parsePolicy } from '../control-plane/apiserver/audit/policy.js';
+import { EncryptionConfig } from '../control-plane/apiserver/encryption/config.js';
+import { EncryptedStorage } from '../control-plane/apiserver/encryption/encrypted-storage.js';
+import { Scheme } from '../api/scheme/scheme.js';
+import { builtinResources } from '../api/scheme/builtin-resources.js';
+import { readFileSync } from 'node:fs';
 import {
   startControllerManager,
   type RunningControllerManager,
@@ -31,6 +39,14 @@ export interface ControlPlaneConfig {
   serviceCIDR: string;
   clusterCIDR: string;
   clusterDomain: string;
+  /** `--encryption-provider-config`: EncryptionConfiguration YAML for encryption at rest. */
+  encryptionConfigPath?: string;
+  /** Audit logging (`--audit-policy-file`, `--audit-log-*`). */
+  audit?: { policyPath: string; logPath: string; maxSizeMB?: number; maxBackups?: number; maxAgeDays?: number };
+  /** `--token-auth-file`. */
+  tokenAuthFile?: string;
+  /** `--disable-admission-plugins`. */
+  disabledAdmissionPlugins?: string[];
   /** `--controllers` selection for the embedded controller-manager; empty list = don't run it. */
   controllers?: string[];
   clock?: Clock;
@@ -64,8 +80,9 @@ export async function startControlPlane(
   try {
     progress('opening datastore');
     const storageConfig = parseDatastoreEndpoint(config.datastoreEndpoint, { dataDir: config.dataDir });
-    const storage = await openStorage({ ...storageConfig, clock, logger: log.child('storage') });
-    owned.add(storage);
+    const raw = await openStorage({ ...storageConfig, clock, logger: log.child('storage') });
+    owned.add(raw);
+    const storage = config.encryptionConfigPath ? encryptedStorage(raw, config.encryptionConfigPath) : raw;
 
     progress('loading certificates');
     const pki = ensureClusterPKI({
@@ -87,11 +104,27 @@ export async function startControlPlane(
       securePort: config.httpsPort,
     });
     owned.add(apiserver);
+    if (config.audit) {
+      const writer = new AuditLogWriter({
+        path: config.audit.logPath,
+        maxSizeMB: config.audit.maxSizeMB,
+        maxBackups: config.audit.maxBackups,
+        maxAgeDays: config.audit.maxAgeDays,
+      });
+      owned.add(writer);
+      apiserver.auditor = new Auditor({
+        policy: parsePolicy(readFileSync(config.audit.policyPath, 'utf8')),
+        backends: [writer],
+        clock,
+      });
+    }
     await apiserver.start();
     const security = await installSecurity(apiserver, {
       serviceAccountKey: pki.serviceAccountKey,
       issuer: `https://kubernetes.default.svc.${config.clusterDomain}`,
       externalAddress: `${config.advertiseAddress}:${config.httpsPort}`,
+      tokenAuthFile: config.tokenAuthFile,
+      disabledAdmissionPlugins: config.disabledAdmissionPlugins,
     });
     owned.defer(() => security.stop());
     // Listen only once authentication and authorization are in place.
@@ -135,4 +168,32 @@ export async function startControlPlane(
     await owned.dispose().catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * Wraps the datastore so the group-resources named in an EncryptionConfiguration
+ * are encrypted at rest (exact resources, `<res>.<group>`, and `*.*` for all).
+ */
+function encryptedStorage(inner: Storage, path: string): Storage {
+  const cfg = EncryptionConfig.parse(readFileSync(path, 'utf8'));
+  const scheme = new Scheme(builtinResources());
+  const rules: { prefix: string; transformer: ReturnType<EncryptionConfig['transformerFor']> }[] = [];
+  for (const rc of cfg.config.resources) {
+    for (const res of rc.resources) {
+      if (res === '*.*') {
+        rules.push({ prefix: '/registry/', transformer: cfg.transformerFor('*', '*') });
+        continue;
+      }
+      const dot = res.indexOf('.');
+      const resource = dot < 0 ? res : res.slice(0, dot);
+      const group = dot < 0 ? '' : res.slice(dot + 1);
+      const info = scheme.preferredForGroupResource(group, resource);
+      if (!info) throw new Error(`--encryption-provider-config: unknown resource ${JSON.stringify(res)}`);
+      rules.push({
+        prefix: scheme.storagePrefix(scheme.storageResource(info)),
+        transformer: cfg.transformerFor(group, resource),
+      });
+    }
+  }
+  return new EncryptedStorage(inner, rules);
 }

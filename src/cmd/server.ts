@@ -86,6 +86,64 @@ export const serverFlags: FlagSpec[] = [
   },
   { name: 'disable-agent', type: 'boolean', description: 'Run only the control plane (no node on this machine)' },
   {
+    name: 'controllers',
+    type: 'string',
+    description: 'Controllers to run: * (defaults), name, -name; comma-separated',
+    default: '*',
+    placeholder: 'LIST',
+  },
+  {
+    name: 'token-auth-file',
+    type: 'string',
+    description: 'Static bearer tokens (CSV: token,user,uid,"group1,group2")',
+    placeholder: 'FILE',
+  },
+  {
+    name: 'encryption-provider-config',
+    type: 'string',
+    description: 'EncryptionConfiguration for encrypting resources (e.g. secrets) at rest',
+    placeholder: 'FILE',
+  },
+  {
+    name: 'audit-policy-file',
+    type: 'string',
+    description: 'Audit policy (audit.k8s.io/v1 Policy); enables audit logging with --audit-log-path',
+    placeholder: 'FILE',
+  },
+  {
+    name: 'audit-log-path',
+    type: 'string',
+    description: 'Where audit events are written (JSON lines)',
+    placeholder: 'FILE',
+  },
+  {
+    name: 'audit-log-maxsize',
+    type: 'number',
+    description: 'Rotate the audit log at this size (MB)',
+    default: 100,
+    placeholder: 'MB',
+  },
+  {
+    name: 'audit-log-maxbackup',
+    type: 'number',
+    description: 'Rotated audit logs to keep',
+    default: 10,
+    placeholder: 'N',
+  },
+  {
+    name: 'audit-log-maxage',
+    type: 'number',
+    description: 'Days to keep rotated audit logs (0 = forever)',
+    default: 0,
+    placeholder: 'DAYS',
+  },
+  {
+    name: 'disable-admission-plugins',
+    type: 'string',
+    description: 'Admission plugins to turn off, comma-separated',
+    placeholder: 'LIST',
+  },
+  {
     name: 'log-level',
     type: 'string',
     description: 'debug, info, warn or error',
@@ -118,6 +176,33 @@ export function compileServerConfig(flags: Record<string, unknown>): ControlPlan
     serviceCIDR: String(flags['service-cidr'] ?? '10.43.0.0/16'),
     clusterCIDR: String(flags['cluster-cidr'] ?? '10.42.0.0/16'),
     clusterDomain: String(flags['cluster-domain'] ?? 'cluster.local'),
+    controllers: String(flags.controllers ?? '*')
+      .split(',')
+      .map((c) => c.trim())
+      .filter(Boolean),
+    tokenAuthFile: flags['token-auth-file'] as string | undefined,
+    encryptionConfigPath: flags['encryption-provider-config'] as string | undefined,
+    audit: auditConfig(flags),
+    disabledAdmissionPlugins: flags['disable-admission-plugins']
+      ? String(flags['disable-admission-plugins'])
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean)
+      : undefined,
+  };
+}
+
+function auditConfig(flags: Record<string, unknown>): ControlPlaneConfig['audit'] {
+  const policy = flags['audit-policy-file'] as string | undefined;
+  const path = flags['audit-log-path'] as string | undefined;
+  if (!policy && !path) return undefined;
+  if (!policy || !path) throw new UsageError('audit logging needs both --audit-policy-file and --audit-log-path');
+  return {
+    policyPath: resolve(policy),
+    logPath: resolve(path),
+    maxSizeMB: Number(flags['audit-log-maxsize'] ?? 100),
+    maxBackups: Number(flags['audit-log-maxbackup'] ?? 10),
+    maxAgeDays: Number(flags['audit-log-maxage'] ?? 0),
   };
 }
 

@@ -1,4 +1,4 @@
-import { methodNotSupported, pathNotFound, unauthorized } from '../../api/errors/status-error.js';
+import { methodNotSupported, pathNotFound, toStatusError, unauthorized } from '../../api/errors/status-error.js';
 import { kubernetesVersion } from '../../api/version.js';
 import { aggregatedVersionRequested, type DiscoveryDoc } from './discovery/discovery.js';
 import { decodeObjectBody } from './endpoints/request-body.js';
@@ -73,6 +73,22 @@ export async function routeRequest(server: ApiServer, req: ApiRequest): Promise<
     if (d.decision !== 'Allow') throw forbiddenError(attrs, d.reason);
   }
   const ctx: RequestContext = { request: req, info, user, warnings: [], signal: req.signal };
+  const audit = server.auditor?.begin(ctx, { impersonator: user !== auth.user ? auth.user : undefined });
+  if (!audit) return dispatch(server, ctx);
+  try {
+    const res = await dispatch(server, ctx);
+    if (res.type === 'watch' || res.type === 'stream') audit.responseStarted(res.status);
+    if (res.type === 'object') audit.setResponseObject(res.body);
+    audit.complete(res.status);
+    return res;
+  } catch (err) {
+    audit.complete(toStatusError(err).code);
+    throw err;
+  }
+}
+
+async function dispatch(server: ApiServer, ctx: RequestContext): Promise<ApiResponse> {
+  const { request: req, info } = ctx;
 
   if (!info.isResourceRequest) {
     if (req.path === '/version' || req.path === '/version/')

@@ -24,6 +24,7 @@ import { bootstrapCluster } from './bootstrap.js';
 import { CrdController } from './crd/crd-controller.js';
 import { fieldHooks } from './field-hooks.js';
 import type { ReviewDeps } from './security/reviews.js';
+import type { Auditor } from './audit/recorder.js';
 import type {
   MutatingAdmissionPlugin as MutPlugin,
   ValidatingAdmissionPlugin as ValPlugin,
@@ -70,6 +71,8 @@ export class ApiServer {
   private crdController: CrdController | undefined;
   /** Answers the review resources (set by the security layer; without it everything is allowed). */
   reviews: ReviewDeps | undefined;
+  /** Audit logging (when an audit policy is configured). */
+  auditor: Auditor | undefined;
   /** Extra non-resource routes (OIDC discovery...), tried before 404. */
   readonly extraRoutes: ((req: ApiRequest) => ApiResponse | undefined)[] = [];
 
