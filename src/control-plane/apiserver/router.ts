@@ -13,7 +13,7 @@ import { handleGet, handleList, handleWatch } from './endpoints/resource-reads.j
 import { parseRequestInfo } from './http/request-info.js';
 import { serveHealth } from './routes/health.js';
 import type { ApiServer } from './server.js';
-import type { ApiRequest, ApiResponse, RequestContext } from './types.js';
+import type { ApiRequest, ApiResponse, RequestContext, UserInfo } from './types.js';
 import { impersonate } from './authn/impersonation.js';
 import { attributesFrom } from './authz/types.js';
 import { forbiddenError } from './authz/forbidden.js';
@@ -73,7 +73,25 @@ export async function routeRequest(server: ApiServer, req: ApiRequest): Promise<
     if (d.decision !== 'Allow') throw forbiddenError(attrs, d.reason);
   }
   const ctx: RequestContext = { request: req, info, user, warnings: [], signal: req.signal };
-  const audit = server.auditor?.begin(ctx, { impersonator: user !== auth.user ? auth.user : undefined });
+  const fc = server.flowControl?.classify(ctx);
+  if (!fc) return audited(server, ctx, auth.user);
+  // Serialize inside the seat: for HTTP callers that is where the cost of a big LIST is.
+  return fc.level.run(fc.flow, async () => encodeForWire(req, await audited(server, ctx, auth.user)));
+}
+
+function encodeForWire(req: ApiRequest, res: ApiResponse): ApiResponse {
+  if (res.type !== 'object' || req.peer.inProcessUser) return res;
+  return {
+    type: 'bytes',
+    status: res.status,
+    contentType: res.contentType ?? 'application/json',
+    body: JSON.stringify(res.body),
+    headers: res.headers,
+  };
+}
+
+async function audited(server: ApiServer, ctx: RequestContext, authenticated: UserInfo): Promise<ApiResponse> {
+  const audit = server.auditor?.begin(ctx, { impersonator: ctx.user !== authenticated ? authenticated : undefined });
   if (!audit) return dispatch(server, ctx);
   try {
     const res = await dispatch(server, ctx);

@@ -25,6 +25,7 @@ import { CrdController } from './crd/crd-controller.js';
 import { fieldHooks } from './field-hooks.js';
 import type { ReviewDeps } from './security/reviews.js';
 import type { Auditor } from './audit/recorder.js';
+import { FlowControl } from './flowcontrol/flow-control.js';
 import type {
   MutatingAdmissionPlugin as MutPlugin,
   ValidatingAdmissionPlugin as ValPlugin,
@@ -71,6 +72,8 @@ export class ApiServer {
   private crdController: CrdController | undefined;
   /** Answers the review resources (set by the security layer; without it everything is allowed). */
   reviews: ReviewDeps | undefined;
+  /** Overload protection (API Priority and Fairness, simplified); undefined disables it. */
+  flowControl: FlowControl | undefined;
   /** Audit logging (when an audit policy is configured). */
   auditor: Auditor | undefined;
   /** Extra non-resource routes (OIDC discovery...), tried before 404. */
@@ -105,6 +108,7 @@ export class ApiServer {
     };
     this.authenticator = opts.authenticator ?? new RequestAuthenticator({ tokenAuthenticators: [] });
     this.authorizer = opts.authorizer;
+    this.flowControl = new FlowControl(this.clock);
     installSubresources(this);
     this.openapi = new OpenApiService(() => this.scheme.resources());
     this.discoverySnapshot = this.buildDiscovery();
