@@ -2,7 +2,7 @@ import { isAlreadyExists, isConflict, isNotFound } from '../../api/errors/status
 import { applyDefaults } from '../../api/defaults/apply-defaults.js';
 import { parseRequestInfo } from './http/request-info.js';
 import { firstServiceIP } from './registry/resources/service-allocators.js';
-import type { ApiServer } from './server.js';
+import type { ApiServerCore as ApiServer } from './api-server-core.js';
 import type { RequestContext } from './types.js';
 import type { KubeObject } from './watch-cache/types.js';
 

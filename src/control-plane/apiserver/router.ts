@@ -12,7 +12,7 @@ import {
 import { handleGet, handleList, handleWatch } from './endpoints/resource-reads.js';
 import { parseRequestInfo } from './http/request-info.js';
 import { serveHealth } from './routes/health.js';
-import type { ApiServer } from './server.js';
+import type { ApiServerCore as ApiServer } from './api-server-core.js';
 import type { ApiRequest, ApiResponse, RequestContext, UserInfo } from './types.js';
 import { impersonate } from './authn/impersonation.js';
 import { attributesFrom } from './authz/types.js';

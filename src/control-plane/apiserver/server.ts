@@ -26,6 +26,7 @@ import { fieldHooks } from './field-hooks.js';
 import type { ReviewDeps } from './security/reviews.js';
 import type { Auditor } from './audit/recorder.js';
 import { FlowControl } from './flowcontrol/flow-control.js';
+import type { ApiServerCore } from './api-server-core.js';
 import type {
   MutatingAdmissionPlugin as MutPlugin,
   ValidatingAdmissionPlugin as ValPlugin,
@@ -56,7 +57,7 @@ export interface ApiServerOptions {
  * admission, and request routing. Transport-independent: `handle()` serves an
  * ApiRequest from the HTTPS listener or from an in-process client alike.
  */
-export class ApiServer {
+export class ApiServer implements ApiServerCore {
   readonly clock: Clock;
   readonly log: Logger;
   scheme: Scheme;

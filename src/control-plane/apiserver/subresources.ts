@@ -1,4 +1,4 @@
-import type { ApiServer } from './server.js';
+import type { ApiServerCore as ApiServer } from './api-server-core.js';
 import { scaleHandler } from './endpoints/subresources/scale.js';
 import { bindPod } from './endpoints/subresources/pod-binding.js';
 import { evictPod } from './endpoints/subresources/pod-eviction.js';

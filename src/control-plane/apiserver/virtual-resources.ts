@@ -1,7 +1,7 @@
 import { badRequest, methodNotSupported, notFound } from '../../api/errors/status-error.js';
 import { chooseOutput, renderList, renderObject } from './endpoints/output.js';
 import { printerFor } from './printers/index.js';
-import type { ApiServer } from './server.js';
+import type { ApiServerCore as ApiServer } from './api-server-core.js';
 import type { ApiResponse, RequestContext } from './types.js';
 import { decodeBody, objectMediaTypes } from '../../api/codec/media-type.js';
 import { bindPod } from './endpoints/subresources/pod-binding.js';

@@ -6,7 +6,7 @@ import type { Timer } from '../../../lib/clock.js';
 import { systemContext } from '../bootstrap.js';
 import { statusStrategy } from '../registry/default-strategy.js';
 import type { ServedResource } from '../registry/served-resource.js';
-import type { ApiServer } from '../server.js';
+import type { ApiServerCore as ApiServer } from '../api-server-core.js';
 import type { CacheWatcher } from '../watch-cache/cache-watcher.js';
 import { crdCleanupFinalizer } from './crd-strategy.js';
 import { crdStoreKey, makeCrdStore, servedCustomResource, type CrdStore } from './custom-resource.js';

@@ -95,10 +95,18 @@ export class OpenApiService {
       return { type: 'bytes', status: 200, contentType: 'application/json', body: d.json, headers };
     }
     if (path === '/openapi/v2') {
-      // kubectl asks for gnostic protobuf; an empty octet-stream is a valid empty document
-      // (kubectl then skips client-side schema checks; the server validates).
-      if (accept && accept.includes('protobuf'))
-        return { type: 'bytes', status: 200, contentType: 'application/octet-stream', body: new Uint8Array() };
+      // kubectl asks for gnostic protobuf (validation of `kind: List`, SSA migration, explain fallback).
+      // The content type must stay parseable for Go's mime package: octet-stream, as upstream.
+      if (accept && accept.includes('protobuf')) {
+        this.v2pb ??= openApiV2ProtobufFor([...this.resources()], this.defs());
+        return {
+          type: 'bytes',
+          status: 200,
+          contentType: 'application/octet-stream',
+          body: this.v2pb.bytes,
+          headers: { Etag: `"${this.v2pb.hash}"` },
+        };
+      }
       this.v2 ??= (() => {
         const json = JSON.stringify(buildOpenApiV2([...this.resources()], this.defs()));
         return { json, hash: documentHash(json) };

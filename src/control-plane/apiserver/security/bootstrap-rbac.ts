@@ -1,7 +1,7 @@
 import { isAlreadyExists, isConflict, isNotFound } from '../../../api/errors/status-error.js';
 import { autoupdateAnnotation, bootstrapPolicy } from '../authz/rbac/bootstrap-policy.js';
 import { systemContext } from '../bootstrap.js';
-import type { ApiServer } from '../server.js';
+import type { ApiServerCore as ApiServer } from '../api-server-core.js';
 import type { KubeObject } from '../watch-cache/types.js';
 
 const rbac = 'rbac.authorization.k8s.io';

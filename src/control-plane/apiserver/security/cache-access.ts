@@ -1,4 +1,4 @@
-import type { ApiServer } from '../server.js';
+import type { ApiServerCore as ApiServer } from '../api-server-core.js';
 import type { KubeObject } from '../watch-cache/types.js';
 
 /**

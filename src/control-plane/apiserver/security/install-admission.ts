@@ -2,7 +2,7 @@ import type { Endpoints, ResourceQuota } from 'kubernetes-types/core/v1.js';
 import { conflict, notFound } from '../../../api/errors/status-error.js';
 import { defaultAdmissionPlugins, type AdmissionPlugins } from '../admission/plugins/index.js';
 import { systemContext } from '../bootstrap.js';
-import type { ApiServer } from '../server.js';
+import type { ApiServerCore as ApiServer } from '../api-server-core.js';
 import type { CacheAccess } from './cache-access.js';
 
 /**

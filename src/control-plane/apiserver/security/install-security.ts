@@ -16,7 +16,7 @@ import { RbacEscalationGuard } from '../authz/rbac/escalation.js';
 import { RbacRuleResolver } from '../authz/rbac/rule-resolver.js';
 import { UnionAuthorizer, UnionRuleResolver } from '../authz/union.js';
 import type { ValidatingAdmissionPlugin } from '../admission/types.js';
-import type { ApiServer } from '../server.js';
+import type { ApiServerCore as ApiServer } from '../api-server-core.js';
 import { CacheAccess } from './cache-access.js';
 import { cacheRbacSource } from './rbac-source.js';
 import type { ReviewDeps } from './reviews.js';
