@@ -104,6 +104,7 @@ export async function startControlPlane(
       securePort: config.httpsPort,
     });
     owned.add(apiserver);
+    apiserver.kubeletClient = { certPEM: pki.kubeletClient.certPEM, keyPEM: pki.kubeletClient.keyPEM };
     if (config.audit) {
       const writer = new AuditLogWriter({
         path: config.audit.logPath,
@@ -135,6 +136,7 @@ export async function startControlPlane(
       host: config.bindAddress,
       port: config.httpsPort,
       handler: (req) => apiserver.handle(req),
+      upgrade: (req, socket, head) => apiserver.handleUpgrade(req, socket, head),
       log: log.child('https'),
     });
     owned.add(https);

@@ -14,6 +14,7 @@ import type { ServedResource } from './registry/served-resource.js';
 import type { HealthCheck } from './routes/health.js';
 import type { OpenApiService } from './routes/openapi.js';
 import type { ReviewDeps } from './security/reviews.js';
+import type { KubeletClientConfig } from './proxy/kubelet-proxy.js';
 import type { ApiRequest, ApiResponse } from './types.js';
 
 /** The options the core needs to know about (a subset of ApiServerOptions). */
@@ -46,6 +47,8 @@ export interface ApiServerCore {
   flowControl: FlowControl | undefined;
   auditor: Auditor | undefined;
   reviews: ReviewDeps | undefined;
+  /** Credentials for talking to kubelets (logs, exec, port-forward); undefined until configured. */
+  kubeletClient: KubeletClientConfig | undefined;
   resource(group: string, version: string, plural: string): ServedResource | undefined;
   preferred(group: string, plural: string): ServedResource | undefined;
   servedResources(): ServedResource[];

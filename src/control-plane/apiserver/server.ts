@@ -27,6 +27,9 @@ import type { ReviewDeps } from './security/reviews.js';
 import type { Auditor } from './audit/recorder.js';
 import { FlowControl } from './flowcontrol/flow-control.js';
 import type { ApiServerCore } from './api-server-core.js';
+import type { KubeletClientConfig } from './proxy/kubelet-proxy.js';
+import { handleUpgrade } from './proxy/upgrade.js';
+import type { Duplex } from 'node:stream';
 import type {
   MutatingAdmissionPlugin as MutPlugin,
   ValidatingAdmissionPlugin as ValPlugin,
@@ -73,6 +76,8 @@ export class ApiServer implements ApiServerCore {
   private crdController: CrdController | undefined;
   /** Answers the review resources (set by the security layer; without it everything is allowed). */
   reviews: ReviewDeps | undefined;
+  /** Credentials for talking to kubelets (logs, exec, port-forward). */
+  kubeletClient: KubeletClientConfig | undefined;
   /** Overload protection (API Priority and Fairness, simplified); undefined disables it. */
   flowControl: FlowControl | undefined;
   /** Audit logging (when an audit policy is configured). */
@@ -189,6 +194,11 @@ export class ApiServer implements ApiServerCore {
 
   handle(req: ApiRequest): Promise<ApiResponse> {
     return routeRequest(this, req);
+  }
+
+  /** HTTP/1.1 upgrades (exec, attach, port-forward), proxied to the pod's kubelet. */
+  handleUpgrade(req: ApiRequest, socket: Duplex, head: Buffer): Promise<void> {
+    return handleUpgrade(this, req, socket, head);
   }
 
   async dispose(): Promise<void> {

@@ -3,6 +3,9 @@ import { scaleHandler } from './endpoints/subresources/scale.js';
 import { bindPod } from './endpoints/subresources/pod-binding.js';
 import { evictPod } from './endpoints/subresources/pod-eviction.js';
 import { validateStatusUpdate } from './registry/meta-validation.js';
+import { podTarget } from './proxy/kubelet-location.js';
+import { kubeletGet } from './proxy/kubelet-proxy.js';
+import { serviceUnavailable } from '../../api/errors/status-error.js';
 
 /** Wires subresources that need other resources or custom request shapes (scale, binding, eviction...). */
 export function installSubresources(server: ApiServer): void {
@@ -19,6 +22,17 @@ export function installSubresources(server: ApiServer): void {
   const pods = server.resource('', 'v1', 'pods')!;
   const getPods = () => server.resource('', 'v1', 'pods')!;
   pods.subresources.set('binding', { create: bindPod(getPods, deps) });
+  pods.subresources.set('log', {
+    async connect(ctx, ns, name) {
+      const q = new URLSearchParams(ctx.request.query);
+      const container = q.get('container');
+      q.delete('container');
+      const t = await podTarget(server, ns, name, container);
+      if (!server.kubeletClient) throw serviceUnavailable('no kubelet client credentials configured');
+      const path = `/containerLogs/${ns}/${name}/${t.container}${q.size ? `?${q}` : ''}`;
+      return kubeletGet(server.kubeletClient, t.kubelet, path, ctx.signal);
+    },
+  });
   pods.subresources.set('eviction', {
     create: evictPod(getPods, () => server.preferred('policy', 'poddisruptionbudgets'), deps),
   });

@@ -33,6 +33,8 @@ export interface ClusterPKI {
   clientCA: KeyPair;
   serving: KeyPair;
   admin: KeyPair;
+  /** The API server's client certificate towards kubelets (logs, exec, port-forward). */
+  kubeletClient: KeyPair;
   /** Issues (or reuses) a client certificate for a component identity. */
   clientCert(fileBase: string, subject: Subject): KeyPair;
   /** Signs ServiceAccount tokens (`service.key`, EC P-256), generated once and kept. */
@@ -176,9 +178,13 @@ export function ensureClusterPKI(opts: ClusterPKIOptions): ClusterPKI {
   }
 
   const admin = clientCert('client-admin', { commonName: 'admin', organizations: ['system:masters'] });
+  const kubeletClient = clientCert('client-kube-apiserver', {
+    commonName: 'kube-apiserver-kubelet-client',
+    organizations: ['system:masters'],
+  });
   const saKeyPath = join(opts.dir, 'service.key');
   if (!existsSync(saKeyPath)) write(saKeyPath, generateKey().privateKeyPEM);
   const serviceAccountKey = createPrivateKey(readFileSync(saKeyPath, 'utf8'));
   void now;
-  return { serverCA, clientCA, serving, admin, clientCert, serviceAccountKey };
+  return { serverCA, clientCA, serving, admin, kubeletClient, clientCert, serviceAccountKey };
 }
