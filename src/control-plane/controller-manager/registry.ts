@@ -3,11 +3,40 @@ import { garbageCollectorController } from './controllers/garbage-collector/garb
 import { namespaceController } from './controllers/namespace/namespace-controller.js';
 import { serviceAccountController } from './controllers/serviceaccount/serviceaccount-controller.js';
 import { rootCAPublisherController } from './controllers/root-ca-publisher/root-ca-publisher.js';
+import { replicaSetController } from './controllers/replicaset/replicaset-controller.js';
+import { replicationControllerController } from './controllers/replicationcontroller/replicationcontroller-controller.js';
+import { deploymentController } from './controllers/deployment/deployment-controller.js';
+import { endpointsController } from './controllers/endpoints/endpoints-controller.js';
+import { endpointSliceController } from './controllers/endpointslice/endpointslice-controller.js';
+import { endpointSliceMirroringController } from './controllers/endpointslice/mirroring-controller.js';
+import { nodeLifecycleController } from './controllers/node-lifecycle/node-lifecycle-controller.js';
+import { taintEvictionController } from './controllers/node-lifecycle/taint-eviction-controller.js';
+import { nodeIpamController } from './controllers/node-ipam/node-ipam-controller.js';
+import { podGCController } from './controllers/pod-gc/pod-gc-controller.js';
+import { tokenCleanerController } from './controllers/token-cleaner/token-cleaner.js';
+import { clusterRoleAggregationController } from './controllers/clusterrole-aggregation/clusterrole-aggregation-controller.js';
 
 /**
  * Every controller compiled into the controller-manager, in start order. Plain
  * data: nothing registers itself by import side effect.
  */
 export function allControllers(): ControllerDescriptor[] {
-  return [garbageCollectorController, namespaceController, serviceAccountController, rootCAPublisherController];
+  return [
+    garbageCollectorController,
+    namespaceController,
+    serviceAccountController,
+    rootCAPublisherController,
+    replicaSetController,
+    replicationControllerController,
+    deploymentController,
+    endpointsController,
+    endpointSliceController,
+    endpointSliceMirroringController,
+    nodeLifecycleController,
+    taintEvictionController,
+    nodeIpamController,
+    podGCController,
+    tokenCleanerController,
+    clusterRoleAggregationController,
+  ];
 }

@@ -2,11 +2,9 @@ import { badRequest, notFound, serviceUnavailable } from '../../../api/errors/st
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { ApiServerCore } from '../api-server-core.js';
 
-export interface KubeletLocation {
-  host: string;
-  port: number;
-  nodeName: string;
-}
+import type { KubeletLocation } from './kubelet-proxy.js';
+
+export type { KubeletLocation };
 
 /** Where a node's kubelet API listens: its InternalIP (else first address) and daemonEndpoints port (default 10250). */
 export async function kubeletFor(server: ApiServerCore, nodeName: string): Promise<KubeletLocation> {

@@ -3,7 +3,6 @@ import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { badRequest, serviceUnavailable, StatusError } from '../../../api/errors/status-error.js';
 import type { ApiResponse } from '../types.js';
-import type { KubeletLocation } from './kubelet-location.js';
 
 /** The API server's client credentials towards kubelets (`--kubelet-client-certificate`/`-key`, CA optional as upstream). */
 export interface KubeletClientConfig {
@@ -11,6 +10,13 @@ export interface KubeletClientConfig {
   keyPEM: string;
   /** When set, the kubelet's serving certificate must chain to it (`--kubelet-certificate-authority`). */
   caPEM?: string;
+}
+
+/** Where a node's kubelet API listens. */
+export interface KubeletLocation {
+  host: string;
+  port: number;
+  nodeName: string;
 }
 
 /** Hop-by-hop and credential headers never forwarded to a kubelet. */

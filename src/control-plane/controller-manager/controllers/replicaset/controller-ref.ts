@@ -20,6 +20,29 @@ export function newControllerRef(owner: { metadata?: ObjectMeta }, apiVersion: s
   };
 }
 
+/** Index of objects by controller UID; objects without a controller are indexed as `orphan:<namespace>`. */
+export const ControllerIndex = 'controllerUid';
+
+export function controllerIndexFunc(obj: KubeObject): string[] {
+  const ref = controllerRefOf(obj);
+  return [ref ? ref.uid : `orphan:${obj.metadata?.namespace ?? ''}`];
+}
+
+/**
+ * The objects a claim must look at for `owner`: those it controls and the
+ * orphans of its namespace (objects controlled by others are never claimed),
+ * without scanning the whole namespace.
+ */
+export function claimCandidates<T extends KubeObject>(
+  lister: { byIndex(index: string, value: string): T[] },
+  owner: KubeObject,
+): T[] {
+  return [
+    ...lister.byIndex(ControllerIndex, owner.metadata!.uid!),
+    ...lister.byIndex(ControllerIndex, `orphan:${owner.metadata!.namespace ?? ''}`),
+  ];
+}
+
 /** Strategic merge patch that makes `owner` the controller of the object with `uid` (upstream ownerRefControllerPatch). */
 export function adoptPatch(ref: OwnerReference, uid: string): unknown {
   return { metadata: { ownerReferences: [ref], uid } };

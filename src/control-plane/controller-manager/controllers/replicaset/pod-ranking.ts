@@ -120,6 +120,8 @@ export function podsToDelete(filtered: readonly Pod[], related: readonly Pod[], 
     onNode.set(n, (onNode.get(n) ?? 0) + 1);
   }
   const ranked = filtered.map((p) => ({ p, rank: onNode.get(p.spec?.nodeName ?? '') ?? 0 }));
-  ranked.sort((x, y) => (deletePodBefore(x.p, x.rank, y.p, y.rank, now) ? -1 : deletePodBefore(y.p, y.rank, x.p, x.rank, now) ? 1 : 0));
+  ranked.sort((x, y) =>
+    deletePodBefore(x.p, x.rank, y.p, y.rank, now) ? -1 : deletePodBefore(y.p, y.rank, x.p, x.rank, now) ? 1 : 0,
+  );
   return ranked.slice(0, diff).map((r) => r.p);
 }
