@@ -244,7 +244,7 @@ describe('kubectl create generators (protobuf request bodies)', () => {
       { kind: 'ServiceAccount', name: 'robot', namespace: ns },
     ]);
     const table = await ok(['get', 'rolebinding', 'reader-binding', '-n', ns, '-o', 'wide']);
-    assert.match(table, /^reader-binding\s+Role\/reader\s+\S+\s+alice\s+<none>\s+gen\/robot$/m);
+    assert.match(table, /^reader-binding\s+Role\/reader\s+\S+\s+alice\s+gen\/robot$/m);
 
     await ok(['create', 'clusterrole', 'node-reader', '--verb=get,watch', '--resource=nodes']);
     await ok(['create', 'clusterrolebinding', 'node-readers', '--clusterrole=node-reader', '--group=devs']);

@@ -266,7 +266,7 @@ test('RBAC bindings', () => {
       subjects: [
         { kind: 'User', name: 'u', apiGroup: 'rbac.authorization.k8s.io' },
         { kind: 'Group', name: 'g', apiGroup: 'rbac.authorization.k8s.io' },
-        { kind: 'ServiceAccount', name: 'sa', namespace: 'ns', apiGroup: '' },
+        { kind: 'ServiceAccount', name: 'sa', namespace: 'ns' },
         { kind: 'User', name: 'x', apiGroup: 'custom' },
       ],
     },

@@ -17,6 +17,7 @@ function defaultBinding(binding: JsonObject): void {
   forEachObject(binding.subjects, (subject) => {
     if (!isEmptyString(subject.apiGroup)) return;
     if (subject.kind === 'User' || subject.kind === 'Group') subject.apiGroup = RBAC_GROUP;
-    else if (subject.kind === 'ServiceAccount') subject.apiGroup = '';
+    // Go omits the empty apiGroup of ServiceAccount subjects (omitempty).
+    else if (subject.kind === 'ServiceAccount' && subject.apiGroup === '') delete subject.apiGroup;
   });
 }

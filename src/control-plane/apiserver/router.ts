@@ -3,6 +3,7 @@ import { kubernetesVersion } from '../../api/version.js';
 import { aggregatedVersionRequested, type DiscoveryDoc } from './discovery/discovery.js';
 import { decodeObjectBody } from './endpoints/request-body.js';
 import {
+  patchSetsResourceVersion,
   handleDelete,
   handleDeleteCollection,
   handleCreate,
@@ -170,13 +171,21 @@ async function serveResource(server: ApiServer, ctx: RequestContext): Promise<Ap
           const body =
             ctx.request.object ??
             decodeBody(ctx.request.body ?? new Uint8Array(), ct, { supported: patchMediaTypes.slice(0, 3) }).value;
-          return sub.patch(
-            ctx,
-            ns,
-            name,
-            (cur: KubeObject) =>
-              applyPatch(cur as unknown as JsonObject, body as never, ct, undefined) as unknown as KubeObject,
-          );
+          const raw =
+            ctx.request.object !== undefined
+              ? JSON.stringify(ctx.request.object)
+              : (ctx.request.body ?? new Uint8Array());
+          const conditional = patchSetsResourceVersion(raw, ct.split(';')[0]!.trim().toLowerCase(), undefined);
+          return sub.patch(ctx, ns, name, (cur: KubeObject) => {
+            const next = applyPatch(
+              cur as unknown as JsonObject,
+              body as never,
+              ct,
+              undefined,
+            ) as unknown as KubeObject;
+            if (!conditional) next.metadata = { ...next.metadata, resourceVersion: undefined };
+            return next;
+          });
         }
         if (!sub.strategy) throw methodNotSupported(gr, 'patch');
         return handlePatch(ctx, r, server.deps, ns, name, { name: info.subresource, handler: sub });

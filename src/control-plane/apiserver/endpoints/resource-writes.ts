@@ -7,6 +7,7 @@ import type { AdmissionAttributes, AdmissionOperation } from '../admission/types
 import type { ServedResource, SubresourceHandler } from '../registry/served-resource.js';
 import type { DeleteOptions } from '../registry/strategy.js';
 import { listObjects } from '../registry/store-reads.js';
+import { mergeStringData } from '../registry/resources/secrets.js';
 import type { ApiResponse, RequestContext } from '../types.js';
 import type { KubeObject } from '../watch-cache/types.js';
 import type { HandlerDeps } from './context.js';
@@ -42,9 +43,14 @@ function managerOf(ctx: RequestContext, explicit: string | undefined): string {
   return base || 'unknown';
 }
 
+/**
+ * Defaulting plus the normalisation upstream's decoding does before field
+ * tracking sees the object (Secret `stringData` folded into `data`).
+ */
 function defaultsFor(r: ServedResource, obj: KubeObject): void {
   if (r.custom) r.custom.defaults(obj);
   else applyDefaults(r.info.group, r.info.kind, obj, r.info.version);
+  if (r.info.group === '' && r.info.kind === 'Secret') mergeStringData(obj);
 }
 
 /** Validates a custom resource against its CRD schema (built-ins are validated by their strategy). */
@@ -146,6 +152,7 @@ export async function handlePatch(
     applyConfig.metadata ??= {};
     ctx.warnings.push(...deps.checkFields(r, applyConfig, undefined, wq.fieldValidation));
   }
+  const setsResourceVersion = patchSetsResourceVersion(raw, contentType, applyConfig);
   const { object, created } = await r.store.update(
     ctx,
     ns,
@@ -158,11 +165,14 @@ export async function handlePatch(
       } else {
         if (!served) throw badRequest('patch target not found');
         next = applyPatch(served as unknown as JsonObject, raw, contentType, r.patchSchema) as unknown as KubeObject;
-        next = deps.trackUpdate(r, served, next, manager, sub?.name ?? '');
       }
+      // Only a resourceVersion the patch itself carries is a precondition; otherwise the
+      // write is unconditional and a lost compare-and-swap race re-applies the patch.
+      if (!setsResourceVersion) next.metadata.resourceVersion = undefined;
       if (!applyConfig) ctx.warnings.push(...deps.checkFields(r, next, undefined, wq.fieldValidation));
       if (r.custom) r.custom.prune(next);
       defaultsFor(r, next);
+      if (!applyConfig) next = deps.trackUpdate(r, served, next, manager, sub?.name ?? '');
       if (!sub) customValidation(r, next);
       const a = attrs(ctx, r, served ? 'UPDATE' : 'CREATE', ns, name, wq.dryRun, next, served, sub?.name);
       await deps.admission.admit(a);
@@ -177,6 +187,29 @@ export async function handlePatch(
     },
   );
   return renderObject(rc, r.converter.toServed(object), created ? 201 : 200, warningHeaders(ctx));
+}
+
+/** Whether a patch body sets metadata.resourceVersion (making it a precondition, as upstream). */
+export function patchSetsResourceVersion(
+  raw: string | Uint8Array,
+  contentType: string,
+  applyConfig: KubeObject | undefined,
+): boolean {
+  if (applyConfig) return !!applyConfig.metadata?.resourceVersion;
+  let body: unknown;
+  try {
+    body = JSON.parse(typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8'));
+  } catch {
+    return false;
+  }
+  if (contentType === MediaTypes.jsonPatch) {
+    return (
+      Array.isArray(body) &&
+      body.some((op) => op?.path === '/metadata/resourceVersion' && (op.op === 'add' || op.op === 'replace'))
+    );
+  }
+  const meta = (body as { metadata?: { resourceVersion?: unknown } } | null)?.metadata;
+  return typeof meta?.resourceVersion === 'string' && meta.resourceVersion !== '';
 }
 
 function deleteOptions(ctx: RequestContext): DeleteOptions {

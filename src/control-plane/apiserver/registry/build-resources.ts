@@ -12,6 +12,7 @@ import { defaultStrategy, statusStrategy } from './default-strategy.js';
 import { decodeStored } from './object-codec.js';
 import { eventStrategy } from './resources/events.js';
 import { jobStrategy } from './resources/jobs.js';
+import { secretStrategy } from './resources/secrets.js';
 import { crdStrategy } from '../crd/crd-strategy.js';
 import { namespaceFinalizeStrategy, namespaceStrategy } from './resources/namespaces.js';
 import { podStrategy } from './resources/pods.js';
@@ -73,6 +74,8 @@ function strategyFor(
       return eventStrategy(info);
     case 'batch/jobs':
       return jobStrategy(info);
+    case '/secrets':
+      return secretStrategy(info);
     case 'apiextensions.k8s.io/customresourcedefinitions':
       return crdStrategy(info, b.now);
     default:

@@ -47,6 +47,14 @@ export interface UpdateOptions extends WriteOptions {
 /** A mutation for update: given the current object (undefined if absent), returns the desired object. */
 export type Mutation = (current: KubeObject | undefined) => Promise<KubeObject> | KubeObject;
 
+/**
+ * Compare-and-swap attempts before giving up on an unconditional write. Each
+ * group commit lets one writer of a key win, so N concurrent writers of one
+ * object need up to N rounds (upstream GuaranteedUpdate retries until its
+ * request deadline).
+ */
+const maxRetries = 200;
+
 const nameChars = 'bcdfghjklmnpqrstvwxz2456789';
 const maxGeneratedNameLength = 63;
 
@@ -143,6 +151,7 @@ export class GenericStore {
     if (this.strategy.tracksGeneration) meta.generation = 1;
     else delete meta.generation;
     await this.strategy.prepareForCreate(ctx, obj);
+    dropEmptyMeta(meta);
     const errs = this.strategy.validate(obj);
     if (errs.length) throw invalid(groupKind(this.strategy), meta.name ?? '', errs);
     if (opts.validateAdmission) await opts.validateAdmission(obj, undefined);
@@ -262,7 +271,7 @@ export class GenericStore {
     const next = await this.prepareUpdate(ctx, ns, name, desired, current, opts);
     if (jsonEqual(stripRv(next), stripRv(current))) return { object: current, created: false };
     const retryable = (err: unknown) =>
-      !conditional && attempt < 10 && (isStorageError(err, 'Conflict') || isStorageError(err, 'KeyNotFound'));
+      !conditional && attempt < maxRetries && (isStorageError(err, 'Conflict') || isStorageError(err, 'KeyNotFound'));
     if (shouldDeleteDuringUpdate(next) && (this.strategy.canRemove?.(next) ?? true)) {
       if (opts.dryRun) return { object: next, created: false };
       try {
@@ -335,6 +344,7 @@ export class GenericStore {
     }
     if (errs.length) throw invalid(groupKind(this.strategy), name, errs);
     if (opts.validateAdmission) await opts.validateAdmission(obj, old);
+    dropEmptyMeta(obj.metadata);
     return obj;
   }
 
@@ -405,7 +415,7 @@ export class GenericStore {
           next.metadata.resourceVersion = String(written.modRevision);
           return { object: next, deleted: false };
         } catch (err) {
-          if (isStorageError(err, 'Conflict') && attempt < 10) continue;
+          if (isStorageError(err, 'Conflict') && attempt < maxRetries) continue;
           throw err;
         }
       }
@@ -416,7 +426,7 @@ export class GenericStore {
         await this.strategy.afterDelete?.(current);
         return { object: current, deleted: true };
       } catch (err) {
-        if (isStorageError(err, 'Conflict') && attempt < 10) continue;
+        if (isStorageError(err, 'Conflict') && attempt < maxRetries) continue;
         if (isStorageError(err, 'KeyNotFound')) throw notFound(groupResource(this.strategy), name);
         throw err;
       }
@@ -426,6 +436,23 @@ export class GenericStore {
   /** Whether `err` from get/delete means the object is gone (for idempotent callers). */
   static isGone(err: unknown): boolean {
     return isNotFound(err);
+  }
+}
+
+/**
+ * Go drops empty omitempty collections when it serializes ObjectMeta, so a
+ * client that sends `labels: {}` (or removes the last annotation) reads back
+ * no field at all; store the same.
+ */
+function dropEmptyMeta(meta: Record<string, unknown>): void {
+  for (const k of ['labels', 'annotations']) {
+    const v = meta[k];
+    if (v !== null && typeof v === 'object' && Object.keys(v).length === 0) delete meta[k];
+    else if (v === null) delete meta[k];
+  }
+  for (const k of ['finalizers', 'ownerReferences', 'managedFields']) {
+    const v = meta[k];
+    if ((Array.isArray(v) && v.length === 0) || v === null) delete meta[k];
   }
 }
 
