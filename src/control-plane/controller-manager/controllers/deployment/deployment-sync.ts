@@ -70,6 +70,8 @@ export class DeploymentSync {
   readonly template: PodTemplateSpec | undefined;
   /** Set when the deployment must be looked at again later (progress deadline checks). */
   requeueAfterMs?: number;
+  /** ReplicaSets this sync wrote, by UID: later steps use them instead of the stale cached copies. */
+  private readonly written = new Map<string, ReplicaSet>();
 
   constructor(
     readonly deps: DeploymentDeps,
@@ -109,7 +111,8 @@ export class DeploymentSync {
     rsList: readonly ReplicaSet[],
     create: boolean,
   ): Promise<{ newRS?: ReplicaSet; oldRSs: ReplicaSet[] }> {
-    const { newRS: existing, old } = splitReplicaSets(this.template, rsList);
+    const fresh = rsList.map((rs) => this.written.get(rs.metadata!.uid!) ?? rs);
+    const { newRS: existing, old } = splitReplicaSets(this.template, fresh);
     const newRS = await this.newReplicaSet(existing, old, create);
     return { newRS, oldRSs: old };
   }
@@ -127,7 +130,7 @@ export class DeploymentSync {
       const minReadyChanged = (copy.spec!.minReadySeconds ?? 0) !== (d.spec?.minReadySeconds ?? 0);
       if (annotationsUpdated || minReadyChanged) {
         copy.spec!.minReadySeconds = d.spec?.minReadySeconds ?? 0;
-        return this.deps.rsClient.namespace(this.ns).update(copy);
+        return this.remember(await this.deps.rsClient.namespace(this.ns).update(copy));
       }
       let needsUpdate = setDeploymentRevision(d, copy.metadata?.annotations?.[RevisionAnnotation] ?? '');
       if (hasProgressDeadline(d) && !getCondition(d.status, 'Progressing')) {
@@ -213,6 +216,11 @@ export class DeploymentSync {
     return createdRS;
   }
 
+  private remember(rs: ReplicaSet): ReplicaSet {
+    this.written.set(rs.metadata!.uid!, rs);
+    return rs;
+  }
+
   /** Scales `rs` and records a ScalingReplicaSet event (upstream scaleReplicaSetAndRecordEvent). */
   async scaleAndRecord(rs: ReplicaSet, newScale: number): Promise<{ scaled: boolean; rs: ReplicaSet }> {
     if (replicasOf(rs) === newScale) return { scaled: false, rs };
@@ -230,7 +238,7 @@ export class DeploymentSync {
     const copy = structuredClone(rs);
     copy.spec!.replicas = newScale;
     setReplicasAnnotations(copy, desired, max);
-    const updated = await this.deps.rsClient.namespace(this.ns).update(copy);
+    const updated = this.remember(await this.deps.rsClient.namespace(this.ns).update(copy));
     if (sizeChanged) {
       this.event(
         'Normal',

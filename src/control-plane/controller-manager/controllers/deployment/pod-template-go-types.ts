@@ -1,5 +1,23 @@
-import { bigNatWords, goQuantity } from './go-quantity.js';
-import { type GoField, type GoType, UnmodeledTypeError } from './go-dump.js';
+import type { GoField, GoType } from './go-dump.js';
+import {
+  bool,
+  def,
+  i32,
+  i64,
+  intOrString,
+  mapSS,
+  named,
+  opaque,
+  ptr,
+  quantityType,
+  resourceList,
+  s,
+  slice,
+  str,
+  struct,
+  timeType,
+} from './go-type-kit.js';
+import { defineVolumeTypes } from './pod-volume-go-types.js';
 
 /**
  * The Go layout of `core/v1.PodTemplateSpec` in k8s.io/api v0.32 (Kubernetes
@@ -8,110 +26,6 @@ import { type GoField, type GoType, UnmodeledTypeError } from './go-dump.js';
  * meta/v1). Volume sources for in-tree storage plugins are named but not laid
  * out: a template using one makes the dump fail and the caller falls back.
  */
-const named = (k: 'string' | 'int' | 'bool', name: string): GoType => ({ k, name });
-const str = named('string', 'string');
-const i32 = named('int', 'int32');
-const i64 = named('int', 'int64');
-const bool = named('bool', 'bool');
-const ptr = (elem: GoType): GoType => ({ k: 'ptr', elem });
-const slice = (elem: GoType): GoType => ({ k: 'slice', elem });
-const mapSS: GoType = { k: 'map', key: str, elem: str };
-const s = (name: string) => named('string', `v1.${name}`);
-
-const registry = new Map<string, GoField[]>();
-/** A struct type whose fields are resolved lazily (types refer to each other). */
-const struct = (name: string): GoType => ({ k: 'struct', name: `v1.${name}`, fields: () => registry.get(name)! });
-const def = (name: string, fields: GoField[]) => registry.set(name, fields);
-const opaque = (name: string): GoType => ({
-  k: 'custom',
-  name: `v1.${name}`,
-  render: () => {
-    throw new UnmodeledTypeError(`v1.${name}`);
-  },
-});
-
-const decType: GoType = {
-  k: 'struct',
-  name: 'inf.Dec',
-  fields: () => [
-    ['unscaled', 'unscaled', { k: 'struct', name: 'big.Int', fields: () => bigIntFields }],
-    ['scale', 'scale', named('int', 'inf.Scale')],
-  ],
-};
-const bigIntFields: GoField[] = [
-  ['neg', 'neg', bool],
-  ['abs', 'abs', { k: 'slice', name: 'big.nat', elem: named('int', 'big.Word') }],
-];
-const quantityStruct: GoType = {
-  k: 'struct',
-  name: 'resource.Quantity',
-  fields: () => [
-    [
-      'i',
-      'i',
-      {
-        k: 'struct',
-        name: 'resource.int64Amount',
-        fields: () => [
-          ['value', 'value', i64],
-          ['scale', 'scale', named('int', 'resource.Scale')],
-        ],
-      },
-    ],
-    ['d', 'd', { k: 'struct', name: 'resource.infDecAmount', fields: () => [['Dec', 'dec', ptr(decType)]] }],
-    ['s', 's', str],
-    ['Format', 'format', named('string', 'resource.Format')],
-  ],
-};
-/** resource.Quantity, decoded from its string form into the struct's private fields. */
-export const quantityType: GoType = {
-  k: 'custom',
-  name: 'resource.Quantity',
-  render: (w, v) => {
-    const q = v === undefined ? undefined : goQuantity(v);
-    const value = q && {
-      i: { value: q.i.value, scale: q.i.scale },
-      d: q.d && {
-        dec: {
-          unscaled: { neg: q.d.unscaled < 0n, abs: bigNatWords(q.d.unscaled) },
-          scale: q.d.scale,
-        },
-      },
-      s: q.s,
-      format: q.format,
-    };
-    w.ignoreNextType = true;
-    w.format(quantityStruct, value);
-  },
-};
-const intOrStringStruct: GoType = {
-  k: 'struct',
-  name: 'intstr.IntOrString',
-  fields: () => [
-    ['Type', 'type', named('int', 'intstr.Type')],
-    ['IntVal', 'intVal', i32],
-    ['StrVal', 'strVal', str],
-  ],
-};
-const intOrString: GoType = {
-  k: 'custom',
-  name: 'intstr.IntOrString',
-  render: (w, v) => {
-    w.ignoreNextType = true;
-    w.format(intOrStringStruct, typeof v === 'string' ? { type: 1, strVal: v } : { type: 0, intVal: v });
-  },
-};
-/** metav1.Time: only the zero time appears in templates; anything else is not modeled. */
-const timeType: GoType = {
-  k: 'custom',
-  name: 'v1.Time',
-  render: (w, v) => {
-    if (v !== undefined && v !== null && v !== '') throw new UnmodeledTypeError('v1.Time (non-zero)');
-    w.write('{Time:(time.Time){wall:(uint64)0 ext:(int64)0 loc:(*time.Location)<nil>}}');
-  },
-};
-const resourceList: GoType = { k: 'map', name: 'v1.ResourceList', key: s('ResourceName'), elem: quantityType };
-
 def('ObjectMeta', [
   ['Name', 'name', str],
   ['GenerateName', 'generateName', str],
@@ -494,128 +408,7 @@ def('PodResourceClaim', [
   ['ResourceClaimName', 'resourceClaimName', ptr(str)],
   ['ResourceClaimTemplateName', 'resourceClaimTemplateName', ptr(str)],
 ]);
-def('Volume', [
-  ['Name', 'name', str],
-  ['VolumeSource', '', struct('VolumeSource')],
-]);
-def('VolumeSource', [
-  ['HostPath', 'hostPath', ptr(struct('HostPathVolumeSource'))],
-  ['EmptyDir', 'emptyDir', ptr(struct('EmptyDirVolumeSource'))],
-  ['GCEPersistentDisk', 'gcePersistentDisk', ptr(opaque('GCEPersistentDiskVolumeSource'))],
-  ['AWSElasticBlockStore', 'awsElasticBlockStore', ptr(opaque('AWSElasticBlockStoreVolumeSource'))],
-  ['GitRepo', 'gitRepo', ptr(opaque('GitRepoVolumeSource'))],
-  ['Secret', 'secret', ptr(struct('SecretVolumeSource'))],
-  ['NFS', 'nfs', ptr(struct('NFSVolumeSource'))],
-  ['ISCSI', 'iscsi', ptr(opaque('ISCSIVolumeSource'))],
-  ['Glusterfs', 'glusterfs', ptr(opaque('GlusterfsVolumeSource'))],
-  ['PersistentVolumeClaim', 'persistentVolumeClaim', ptr(struct('PersistentVolumeClaimVolumeSource'))],
-  ['RBD', 'rbd', ptr(opaque('RBDVolumeSource'))],
-  ['FlexVolume', 'flexVolume', ptr(opaque('FlexVolumeSource'))],
-  ['Cinder', 'cinder', ptr(opaque('CinderVolumeSource'))],
-  ['CephFS', 'cephfs', ptr(opaque('CephFSVolumeSource'))],
-  ['Flocker', 'flocker', ptr(opaque('FlockerVolumeSource'))],
-  ['DownwardAPI', 'downwardAPI', ptr(struct('DownwardAPIVolumeSource'))],
-  ['FC', 'fc', ptr(opaque('FCVolumeSource'))],
-  ['AzureFile', 'azureFile', ptr(opaque('AzureFileVolumeSource'))],
-  ['ConfigMap', 'configMap', ptr(struct('ConfigMapVolumeSource'))],
-  ['VsphereVolume', 'vsphereVolume', ptr(opaque('VsphereVirtualDiskVolumeSource'))],
-  ['Quobyte', 'quobyte', ptr(opaque('QuobyteVolumeSource'))],
-  ['AzureDisk', 'azureDisk', ptr(opaque('AzureDiskVolumeSource'))],
-  ['PhotonPersistentDisk', 'photonPersistentDisk', ptr(opaque('PhotonPersistentDiskVolumeSource'))],
-  ['Projected', 'projected', ptr(struct('ProjectedVolumeSource'))],
-  ['PortworxVolume', 'portworxVolume', ptr(opaque('PortworxVolumeSource'))],
-  ['ScaleIO', 'scaleIO', ptr(opaque('ScaleIOVolumeSource'))],
-  ['StorageOS', 'storageos', ptr(opaque('StorageOSVolumeSource'))],
-  ['CSI', 'csi', ptr(struct('CSIVolumeSource'))],
-  ['Ephemeral', 'ephemeral', ptr(opaque('EphemeralVolumeSource'))],
-  ['Image', 'image', ptr(struct('ImageVolumeSource'))],
-]);
-def('HostPathVolumeSource', [
-  ['Path', 'path', str],
-  ['Type', 'type', ptr(s('HostPathType'))],
-]);
-def('EmptyDirVolumeSource', [
-  ['Medium', 'medium', s('StorageMedium')],
-  ['SizeLimit', 'sizeLimit', ptr(quantityType)],
-]);
-def('SecretVolumeSource', [
-  ['SecretName', 'secretName', str],
-  ['Items', 'items', slice(struct('KeyToPath'))],
-  ['DefaultMode', 'defaultMode', ptr(i32)],
-  ['Optional', 'optional', ptr(bool)],
-]);
-def('KeyToPath', [
-  ['Key', 'key', str],
-  ['Path', 'path', str],
-  ['Mode', 'mode', ptr(i32)],
-]);
-def('NFSVolumeSource', [
-  ['Server', 'server', str],
-  ['Path', 'path', str],
-  ['ReadOnly', 'readOnly', bool],
-]);
-def('PersistentVolumeClaimVolumeSource', [
-  ['ClaimName', 'claimName', str],
-  ['ReadOnly', 'readOnly', bool],
-]);
-def('DownwardAPIVolumeSource', [
-  ['Items', 'items', slice(struct('DownwardAPIVolumeFile'))],
-  ['DefaultMode', 'defaultMode', ptr(i32)],
-]);
-def('DownwardAPIVolumeFile', [
-  ['Path', 'path', str],
-  ['FieldRef', 'fieldRef', ptr(struct('ObjectFieldSelector'))],
-  ['ResourceFieldRef', 'resourceFieldRef', ptr(struct('ResourceFieldSelector'))],
-  ['Mode', 'mode', ptr(i32)],
-]);
-def('ConfigMapVolumeSource', [
-  ['LocalObjectReference', '', struct('LocalObjectReference')],
-  ['Items', 'items', slice(struct('KeyToPath'))],
-  ['DefaultMode', 'defaultMode', ptr(i32)],
-  ['Optional', 'optional', ptr(bool)],
-]);
-def('ProjectedVolumeSource', [
-  ['Sources', 'sources', slice(struct('VolumeProjection'))],
-  ['DefaultMode', 'defaultMode', ptr(i32)],
-]);
-def('VolumeProjection', [
-  ['Secret', 'secret', ptr(struct('SecretProjection'))],
-  ['DownwardAPI', 'downwardAPI', ptr(struct('DownwardAPIProjection'))],
-  ['ConfigMap', 'configMap', ptr(struct('ConfigMapProjection'))],
-  ['ServiceAccountToken', 'serviceAccountToken', ptr(struct('ServiceAccountTokenProjection'))],
-  ['ClusterTrustBundle', 'clusterTrustBundle', ptr(struct('ClusterTrustBundleProjection'))],
-]);
-const projection: GoField[] = [
-  ['LocalObjectReference', '', struct('LocalObjectReference')],
-  ['Items', 'items', slice(struct('KeyToPath'))],
-  ['Optional', 'optional', ptr(bool)],
-];
-def('SecretProjection', projection);
-def('ConfigMapProjection', projection);
-def('DownwardAPIProjection', [['Items', 'items', slice(struct('DownwardAPIVolumeFile'))]]);
-def('ServiceAccountTokenProjection', [
-  ['Audience', 'audience', str],
-  ['ExpirationSeconds', 'expirationSeconds', ptr(i64)],
-  ['Path', 'path', str],
-]);
-def('ClusterTrustBundleProjection', [
-  ['Name', 'name', ptr(str)],
-  ['SignerName', 'signerName', ptr(str)],
-  ['LabelSelector', 'labelSelector', ptr(struct('LabelSelector'))],
-  ['Optional', 'optional', ptr(bool)],
-  ['Path', 'path', str],
-]);
-def('CSIVolumeSource', [
-  ['Driver', 'driver', str],
-  ['ReadOnly', 'readOnly', ptr(bool)],
-  ['FSType', 'fsType', ptr(str)],
-  ['VolumeAttributes', 'volumeAttributes', mapSS],
-  ['NodePublishSecretRef', 'nodePublishSecretRef', ptr(struct('LocalObjectReference'))],
-]);
-def('ImageVolumeSource', [
-  ['Reference', 'reference', str],
-  ['PullPolicy', 'pullPolicy', s('PullPolicy')],
-]);
+defineVolumeTypes();
 
 /** `core/v1.PodTemplateSpec`. */
 export const podTemplateSpecType: GoType = struct('PodTemplateSpec');

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import { dumpForHash, type GoType } from './go-dump.js';
 import { goQuantity } from './go-quantity.js';
-import { quantityType } from './pod-template-go-types.js';
+import { quantityType } from './go-type-kit.js';
 import { computeHash, equalIgnoreHash, fnv32a, safeEncodeString, templateDump } from './pod-template-hash.js';
 
 test('fnv32a matches the FNV-1a reference vectors', () => {
@@ -141,6 +141,34 @@ test('computeHash is stable, template-sensitive and salted by the collision coun
   const t = template('nginx:1.25');
   t.spec!.containers[0]!.resources = { limits: { cpu: '0.5' } };
   assert.equal(computeHash(t), a);
+});
+
+test('regression pin: the hash of a defaulted nginx template', () => {
+  // Pinned from this implementation (no upstream cluster to compare with here): a change
+  // means every existing ReplicaSet name would change, so it must be deliberate.
+  const t: PodTemplateSpec = {
+    metadata: { labels: { app: 'web' } },
+    spec: {
+      containers: [
+        {
+          name: 'nginx',
+          image: 'nginx:1.14.2',
+          ports: [{ containerPort: 80, protocol: 'TCP' }],
+          resources: { limits: { cpu: '500m', memory: '1Gi' } },
+          terminationMessagePath: '/dev/termination-log',
+          terminationMessagePolicy: 'File',
+          imagePullPolicy: 'IfNotPresent',
+        },
+      ],
+      restartPolicy: 'Always',
+      terminationGracePeriodSeconds: 30,
+      dnsPolicy: 'ClusterFirst',
+      securityContext: {},
+      schedulerName: 'default-scheduler',
+    },
+  };
+  assert.equal(computeHash(t), '5b849bb57f');
+  assert.equal(computeHash(t, 1), '6c97dddf98');
 });
 
 test('templates using unmodeled volume plugins still hash deterministically', () => {
