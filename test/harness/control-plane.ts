@@ -53,7 +53,15 @@ function run(bin: string, args: string[], env: Record<string, string>, stdin?: s
  * with a temporary data dir and SQLite datastore — our "envtest". Every test
  * file gets its own cluster; `dispose()` stops everything and removes the dir.
  */
-export async function startTestCluster(opts: { datastoreEndpoint?: string; controllers?: string[] } = {}): Promise<TestCluster> {
+export async function startTestCluster(
+  opts: {
+    datastoreEndpoint?: string;
+    controllers?: string[];
+    /** Passed through to `startControlPlane` (`--token-auth-file`, `--encryption-provider-config`). */
+    tokenAuthFile?: string;
+    encryptionConfigPath?: string;
+  } = {},
+): Promise<TestCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'kubets-it-'));
   const home = join(dir, 'home');
   const level = process.env.KUBETS_TEST_LOG ? parseLevel(process.env.KUBETS_TEST_LOG) : 'error';
@@ -70,6 +78,8 @@ export async function startTestCluster(opts: { datastoreEndpoint?: string; contr
     clusterCIDR: '10.42.0.0/16',
     clusterDomain: 'cluster.local',
     controllers: opts.controllers,
+    tokenAuthFile: opts.tokenAuthFile,
+    encryptionConfigPath: opts.encryptionConfigPath,
     log: createLogger('test', { level }),
   });
   const kubeconfig = join(dir, 'kubeconfig.yaml');

@@ -74,10 +74,13 @@ export async function routeRequest(server: ApiServer, req: ApiRequest): Promise<
     if (d.decision !== 'Allow') throw forbiddenError(attrs, d.reason);
   }
   const ctx: RequestContext = { request: req, info, user, warnings: [], signal: req.signal };
-  const fc = server.flowControl?.classify(ctx);
+  const fc = server.flowControl?.classify(ctx, () => {
+    const r = info.isResourceRequest ? server.resource(info.group, info.version, info.resource) : undefined;
+    return r ? r.store.deps.cache.size : 0;
+  });
   if (!fc) return audited(server, ctx, auth.user);
   // Serialize inside the seat: for HTTP callers that is where the cost of a big LIST is.
-  return fc.level.run(fc.flow, async () => encodeForWire(req, await audited(server, ctx, auth.user)));
+  return fc.level.run(fc.flow, async () => encodeForWire(req, await audited(server, ctx, auth.user)), fc.seats);
 }
 
 function encodeForWire(req: ApiRequest, res: ApiResponse): ApiResponse {
@@ -135,7 +138,8 @@ async function serveResource(server: ApiServer, ctx: RequestContext): Promise<Ap
   if (!r) throw pathNotFound();
   const ns = r.info.namespaced ? info.namespace : '';
   // Namespaced objects need a namespace in the path (except list/watch across namespaces).
-  if (r.info.namespaced && !ns && info.name) throw pathNotFound();
+  // (A name taken from a metadata.name field selector on a cluster-wide list is not a path name.)
+  if (r.info.namespaced && !ns && info.name && info.verb !== 'list' && info.verb !== 'watch') throw pathNotFound();
   if (!r.info.namespaced && info.namespace && r.info.plural !== 'namespaces') throw pathNotFound();
   const gr = { group: r.info.group, resource: r.info.plural };
   const verbs = r.info.verbs as string[];

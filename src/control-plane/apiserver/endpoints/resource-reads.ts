@@ -4,9 +4,9 @@ import { fieldsOf, validateFieldSelector } from '../../../api/selectors/field-la
 import { parseFieldSelector, type FieldMatcher } from '../../../api/selectors/field-selector.js';
 import { groupVersionString } from '../../../api/scheme/types.js';
 import type { ServedResource } from '../registry/served-resource.js';
-import { listObjects, watchObjects } from '../registry/store-reads.js';
+import { listObjects, watchObjects, type ListOutcome } from '../registry/store-reads.js';
 import type { ApiResponse, RequestContext, WatchStream } from '../types.js';
-import type { KubeObject, ObjectFilter, WatchTrigger } from '../watch-cache/types.js';
+import { entryJSON, type CacheEntry, type KubeObject, type ObjectFilter, type WatchTrigger } from '../watch-cache/types.js';
 import type { HandlerDeps } from './context.js';
 import { chooseOutput, renderList, renderObject, watchEncoder, type RenderContext } from './output.js';
 import { parseListQuery } from './query.js';
@@ -95,7 +95,36 @@ export async function handleList(
     resourceVersion: q.resourceVersion,
     resourceVersionMatch: q.resourceVersionMatch,
   });
+  // HTTP callers asking for plain JSON get the list assembled from each object's cached
+  // serialization, streamed in chunks that yield to the event loop between them.
+  if (rc.form.kind === 'json' && r.converter.identity && out.entries && !ctx.request.peer.inProcessUser && out.entries.length > 100) {
+    return streamJsonList(rc.typeMeta, out, out.entries);
+  }
   return renderList(rc, { ...out, items: out.items.map((o) => r.converter.toServed(o)) });
+}
+
+function streamJsonList(typeMeta: { apiVersion: string; kind: string }, out: ListOutcome, entries: CacheEntry[]): ApiResponse {
+  const metadata: Record<string, unknown> = { resourceVersion: out.resourceVersion };
+  if (out.continue) metadata.continue = out.continue;
+  if (out.remainingItemCount !== undefined) metadata.remainingItemCount = out.remainingItemCount;
+  const head = `{"kind":${JSON.stringify(`${typeMeta.kind}List`)},"apiVersion":${JSON.stringify(typeMeta.apiVersion)},"metadata":${JSON.stringify(metadata)},"items":[`;
+  async function* body(): AsyncIterable<string> {
+    let chunk = head;
+    let started = performance.now();
+    for (let i = 0; i < entries.length; i++) {
+      chunk += (i ? ',' : '') + entryJSON(entries[i]!);
+      if (chunk.length > 256 * 1024) {
+        yield chunk;
+        chunk = '';
+        if (performance.now() - started > 2) {
+          await new Promise((r) => setImmediate(r));
+          started = performance.now();
+        }
+      }
+    }
+    yield chunk + ']}';
+  }
+  return { type: 'stream', status: 200, contentType: 'application/json', body: body() };
 }
 
 export async function handleWatch(

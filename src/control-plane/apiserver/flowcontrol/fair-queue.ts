@@ -15,6 +15,7 @@ export interface PriorityLevelConfig {
 
 interface Waiter {
   flow: string;
+  seats: number;
   start: () => void;
   fail: (err: Error) => void;
   timer: { cancel(): void };
@@ -41,19 +42,24 @@ export class PriorityLevel {
     private readonly clock: Clock,
   ) {}
 
-  /** Runs `fn` when a seat is free (fairly across flows); 429 when the queues are full. */
-  async run<T>(flow: string, fn: () => Promise<T>): Promise<T> {
-    await this.acquire(flow);
+  /**
+   * Runs `fn` once `seats` seats are free (fairly across flows); 429 when the
+   * queues are full. Big LISTs take several seats, as upstream's work estimator
+   * charges them, so a flood of them cannot occupy every seat.
+   */
+  async run<T>(flow: string, fn: () => Promise<T>, seats = 1): Promise<T> {
+    const n = Math.max(1, Math.min(seats, this.cfg.concurrency));
+    await this.acquire(flow, n);
     try {
       return await fn();
     } finally {
-      this.release();
+      this.release(n);
     }
   }
 
-  private acquire(flow: string): Promise<void> {
-    if (this.executing < this.cfg.concurrency && this.waiting === 0) {
-      this.executing++;
+  private acquire(flow: string, seats: number): Promise<void> {
+    if (this.executing + seats <= this.cfg.concurrency && this.waiting === 0) {
+      this.executing += seats;
       this.stats.dispatched++;
       this.lastServed = flow;
       return Promise.resolve();
@@ -66,6 +72,7 @@ export class PriorityLevel {
     return new Promise<void>((resolve, reject) => {
       const w: Waiter = {
         flow,
+        seats,
         start: () => {
           w.timer.cancel();
           resolve();
@@ -96,8 +103,8 @@ export class PriorityLevel {
     });
   }
 
-  private release(): void {
-    this.executing--;
+  private release(seats: number): void {
+    this.executing -= seats;
     this.dispatch();
   }
 
@@ -119,7 +126,7 @@ export class PriorityLevel {
       }
       if (!w) continue;
       this.waiting--;
-      this.executing++;
+      this.executing += w.seats;
       this.stats.dispatched++;
       w.start();
     }

@@ -34,7 +34,11 @@ export class FlowControl {
     };
   }
 
-  classify(ctx: RequestContext): { level: PriorityLevel; flow: string } | undefined {
+  /**
+   * The level, flow and seats of a request. `estimateObjects` says how many
+   * objects a LIST would return (seats = 1 per 100 objects, 1..10).
+   */
+  classify(ctx: RequestContext, estimateObjects?: () => number): { level: PriorityLevel; flow: string; seats: number } | undefined {
     const u = ctx.user;
     if (u.groups.includes('system:masters')) return undefined;
     const info = ctx.info;
@@ -46,6 +50,7 @@ export class FlowControl {
       u.username.startsWith('system:kube-') ||
       u.username.startsWith('system:serviceaccount:kube-system:') ||
       u.username === 'system:apiserver';
-    return { level: system ? this.levels.system : this.levels.workload, flow: u.username };
+    const seats = info.verb === 'list' && estimateObjects ? Math.min(10, Math.max(1, Math.ceil(estimateObjects() / 100))) : 1;
+    return { level: system ? this.levels.system : this.levels.workload, flow: u.username, seats };
   }
 }

@@ -17,6 +17,8 @@ export interface ListParams {
 }
 
 export interface ListOutcome {
+  /** The cache entries behind `items` when the list came from the watch cache (their JSON is cached). */
+  entries?: CacheEntry[];
   items: KubeObject[];
   resourceVersion: string;
   continue?: string;
@@ -76,7 +78,7 @@ export async function listObjects(store: GenericStore, ns: string, p: ListParams
 
   function fromCache(startAfter: string | undefined, rv: number): ListOutcome {
     const r = cache.list(prefix, entryFilter, { startAfter, limit });
-    const out: ListOutcome = { items: r.items.map((e) => e.object), resourceVersion: String(r.revision) };
+    const out: ListOutcome = { items: r.items.map((e) => e.object), entries: r.items, resourceVersion: String(r.revision) };
     if (r.continueKey !== undefined) {
       out.continue = encodeContinue({ rv, startAfter: r.continueKey });
       out.remainingItemCount = r.remaining;
