@@ -17,6 +17,8 @@ export interface Command {
   summary: string;
   usage?: string;
   flags?: FlagSpec[];
+  /** Hand every argument to the command unparsed (wrappers such as `kubets kubectl`). */
+  passthrough?: boolean;
   /** Returns the exit code. Long-running commands resolve when they stop. */
   run(ctx: CommandContext): Promise<number>;
 }
@@ -70,12 +72,12 @@ export async function runCli(
     stderr.write(`${program}: unknown command "${name}"; run '${program} --help' to list commands\n`);
     return 2;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
+  if (!cmd.passthrough && (rest.includes('--help') || rest.includes('-h'))) {
     stdout.write(commandHelp(program, cmd));
     return 0;
   }
   try {
-    const { flags, args } = parseFlags(rest, cmd.flags ?? []);
+    const { flags, args } = cmd.passthrough ? { flags: {}, args: rest } : parseFlags(rest, cmd.flags ?? []);
     return await cmd.run({ flags, args, stdout, stderr });
   } catch (err) {
     if (err instanceof UsageError) {

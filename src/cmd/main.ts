@@ -1,6 +1,10 @@
 import { runCli, type Command } from '../cli/command.js';
 import { kubernetesVersion, kubetsVersion } from './version.js';
 import { serverCommand } from './server.js';
+import { etcdSnapshotCommand } from './etcd-snapshot.js';
+import { tokenCommand } from './token.js';
+import { kubectlCommand } from './kubectl-command.js';
+import { checkConfigCommand } from './check-config.js';
 
 /**
  * Composition root of the `kubets` binary: builds the command list and
@@ -9,6 +13,10 @@ import { serverCommand } from './server.js';
 function commands(): Command[] {
   return [
     serverCommand,
+    tokenCommand,
+    etcdSnapshotCommand,
+    kubectlCommand,
+    checkConfigCommand,
     {
       name: 'version',
       summary: 'Print the kubets and Kubernetes versions',
