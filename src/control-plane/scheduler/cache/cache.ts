@@ -314,6 +314,8 @@ export class SchedulerCache {
       existing.copyFrom(info);
     }
     if (this.head) snap.generation = this.head.info.generation;
+    // Membership or zone changes reorder the tree; rebuild the list so its order matches a fresh snapshot.
+    if (snap.nodeTreeVersion !== this.nodeTree.version) updateAll = true;
     if (snap.nodeInfoMap.size > this.nodeTree.numNodes) {
       for (const name of [...snap.nodeInfoMap.keys()]) {
         const it = this.nodes.get(name);
@@ -332,6 +334,7 @@ export class SchedulerCache {
         if (ni) list.push(ni);
       }
       snap.nodeInfoList = list;
+      snap.nodeTreeVersion = this.nodeTree.version;
     }
     const aff: NodeInfo[] = [];
     const anti: NodeInfo[] = [];

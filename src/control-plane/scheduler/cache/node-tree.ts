@@ -19,6 +19,8 @@ export class NodeTree {
   private readonly tree = new Map<string, string[]>();
   private readonly zones: string[] = [];
   private count = 0;
+  /** Bumped whenever list() would change (membership or zone moves). */
+  version = 0;
 
   get numNodes(): number {
     return this.count;
@@ -36,6 +38,7 @@ export class NodeTree {
     if (names.includes(name)) return;
     names.push(name);
     this.count++;
+    this.version++;
   }
 
   removeNode(node: Node): boolean {
@@ -50,6 +53,7 @@ export class NodeTree {
       this.zones.splice(this.zones.indexOf(zone), 1);
     }
     this.count--;
+    this.version++;
     return true;
   }
 

@@ -14,6 +14,8 @@ export class Snapshot implements SharedLister {
   usedPVCSet = new Set<string>();
   /** The highest NodeInfo generation copied so far. */
   generation = 0;
+  /** The node tree version the node list was built from (-1: never). */
+  nodeTreeVersion = -1;
 
   list(): readonly NodeInfo[] {
     return this.nodeInfoList;

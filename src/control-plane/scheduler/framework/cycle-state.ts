@@ -40,3 +40,29 @@ export class CycleState {
     return c;
   }
 }
+
+/**
+ * A one-entry memo of a CycleState value for per-node plugin methods: the
+ * same state is read for every node of a cycle, so the Map lookup happens
+ * once per cycle (and again for a cloned state in what-if evaluations).
+ */
+export class StateRef<T> {
+  private state: CycleState | undefined;
+  private value: T | undefined;
+
+  constructor(readonly key: string) {}
+
+  get(state: CycleState): T | undefined {
+    if (state !== this.state) {
+      this.state = state;
+      this.value = state.read<T>(this.key);
+    }
+    return this.value;
+  }
+
+  set(state: CycleState, value: T): void {
+    state.write(this.key, value);
+    this.state = state;
+    this.value = value;
+  }
+}

@@ -1,4 +1,5 @@
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import { podRequests } from './resource.js';
 
 /**
  * Cluster events that may make an unschedulable pod schedulable (upstream
@@ -100,6 +101,16 @@ export function eventMatches(
   return resourceOk && (registered.actionType & incoming.actionType) !== 0;
 }
 
+/** Whether any resource request went down or away (upstream extractPodScaleDown). */
+export function requestsScaledDown(oldPod: Pod, newPod: Pod): boolean {
+  if (oldPod.spec === newPod.spec) return false;
+  const o = podRequests(oldPod);
+  const n = podRequests(newPod);
+  if (n.milliCPU < o.milliCPU || n.memory < o.memory || n.ephemeralStorage < o.ephemeralStorage) return true;
+  if (o.scalar) for (const [k, v] of o.scalar) if (n.getScalar(k) < v) return true;
+  return false;
+}
+
 function sameStrings(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
   const x = a ?? [];
   const y = b ?? [];
@@ -114,14 +125,15 @@ function sameRecord(a: Record<string, string> | undefined, b: Record<string, str
 }
 
 /** The specific update events of a pod update (upstream PodSchedulingPropertiesChange). */
-export function podUpdateEvents(oldPod: Pod, newPod: Pod, requestsScaledDown: () => boolean): ClusterEvent[] {
+export function podUpdateEvents(oldPod: Pod, newPod: Pod): ClusterEvent[] {
   const resource: EventResource = newPod.spec?.nodeName ? 'AssignedPod' : 'UnscheduledPod';
   const prefix = resource === 'AssignedPod' ? 'AssignedPod' : 'UnscheduledPod';
   const out: ClusterEvent[] = [];
   if (!sameRecord(oldPod.metadata?.labels, newPod.metadata?.labels)) {
     out.push(ev(resource, ActionType.UpdatePodLabel, `${prefix}UpdatePodLabel`));
   }
-  if (requestsScaledDown()) out.push(ev(resource, ActionType.UpdatePodScaleDown, `${prefix}UpdatePodScaleDown`));
+  if (requestsScaledDown(oldPod, newPod))
+    out.push(ev(resource, ActionType.UpdatePodScaleDown, `${prefix}UpdatePodScaleDown`));
   if ((newPod.spec?.schedulingGates?.length ?? 0) === 0 && (oldPod.spec?.schedulingGates?.length ?? 0) !== 0) {
     out.push(
       ev(resource, ActionType.UpdatePodSchedulingGatesEliminated, `${prefix}UpdatePodSchedulingGatesEliminated`),

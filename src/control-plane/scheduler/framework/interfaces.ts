@@ -28,6 +28,11 @@ export interface QueuedPodInfo {
   podInfo: PodInfo;
   /** Wall time (ms) the pod was last added to the queue; backoff counts from it. */
   timestamp: number;
+  /**
+   * Order of (re-)queueing: breaks timestamp ties, since milliseconds are
+   * coarser than upstream's nanosecond timestamps and FIFO order must hold.
+   */
+  seq: number;
   /** Scheduling attempts so far (incremented when popped). */
   attempts: number;
   initialAttemptTimestamp: number | undefined;

@@ -18,10 +18,15 @@ export interface WeightedAffinityTerm extends AffinityTerm {
   weight: number;
 }
 
-/** Whether `term` selects `pod` (its namespace and labels); nsLabels are the labels of pod's namespace. */
+/**
+ * Whether `term` selects `pod` (upstream AffinityTerm.Matches): its namespace
+ * is listed or its namespace's labels (`nsLabels`) match the namespace
+ * selector, and its labels match. Terms whose namespace selector was merged
+ * into `namespaces` carry the `nothing` selector, so callers pass no labels.
+ */
 export function termMatches(term: AffinityTerm, pod: Pod, nsLabels: Record<string, string> | undefined): boolean {
   const ns = pod.metadata?.namespace ?? '';
-  if (term.namespaces.has(ns) || (nsLabels !== undefined && term.namespaceSelector.matches(nsLabels))) {
+  if (term.namespaces.has(ns) || term.namespaceSelector.matches(nsLabels)) {
     return term.selector.matches(pod.metadata?.labels);
   }
   return false;

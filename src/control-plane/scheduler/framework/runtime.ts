@@ -2,7 +2,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { Clock } from '../../../lib/clock.js';
 import type { Logger } from '../../../lib/log.js';
 import type { ResolvedProfile } from '../config/types.js';
-import type { CycleState } from './cycle-state.js';
+import { StateRef, type CycleState } from './cycle-state.js';
 import type { ClusterEventWithHint } from './events.js';
 import { ActionType } from './events.js';
 import {
@@ -39,6 +39,8 @@ export interface FrameworkDeps {
   waitingPods: WaitingPods;
   snapshot: () => SharedLister;
   nominatedPodsForNode: (nodeName: string) => readonly PodInfo[];
+  /** Cheap check that lets Filter skip the per-node nominated lookup. */
+  hasNominatedPods: () => boolean;
   activate: (pods: readonly Pod[]) => void;
 }
 
@@ -84,6 +86,7 @@ export class Framework implements Handle {
   private readonly bindPlugins: Plugin[];
   private readonly postBindPlugins: Plugin[];
   private readonly weights: Map<string, number>;
+  private readonly lists = new StateRef<CycleLists>(listsKey);
   /** Plugins whose rejections events may resolve (PreEnqueue, PreFilter, Filter, Reserve, Permit). */
   readonly enqueueExtensions: Plugin[];
   readonly plugins: ReadonlyMap<string, Plugin>;
@@ -230,7 +233,7 @@ export class Framework implements Handle {
     }
     state.skipFilterPlugins = skipped ?? new Set();
     const filters = skipped ? this.filterPlugins.filter((p) => !skipped!.has(p.name)) : this.filterPlugins;
-    state.write(listsKey, { filters, scorers: this.scorePlugins } satisfies CycleLists);
+    this.lists.set(state, { filters, scorers: this.scorePlugins });
     return { result, status: returnStatus, pluginsWithNodes };
   }
 
@@ -268,7 +271,7 @@ export class Framework implements Handle {
 
   /** The first failing Filter's status (attributed to it), or null when the node fits. */
   runFilterPlugins(state: CycleState, pod: PodInfo, nodeInfo: NodeInfo): Status | null {
-    const lists = state.read<CycleLists>(listsKey);
+    const lists = this.lists.get(state);
     const filters = lists ? lists.filters : this.filterPlugins;
     for (let i = 0; i < filters.length; i++) {
       const p = filters[i]!;
@@ -294,6 +297,7 @@ export class Framework implements Handle {
    * either way (upstream RunFilterPluginsWithNominatedPods).
    */
   runFilterPluginsWithNominatedPods(state: CycleState, pod: PodInfo, nodeInfo: NodeInfo): Status | null {
+    if (!this.deps.hasNominatedPods()) return this.runFilterPlugins(state, pod, nodeInfo);
     const nominated = this.deps.nominatedPodsForNode(nodeInfo.name);
     if (nominated.length === 0) return this.runFilterPlugins(state, pod, nodeInfo);
     let stateOut: CycleState | null = null;
@@ -355,9 +359,9 @@ export class Framework implements Handle {
       return new Status(Code.Error, [`running PreScore plugin "${p.name}": ${s.message()}`], p.name, s.error);
     }
     state.skipScorePlugins = skipped ?? new Set();
-    const lists = state.read<CycleLists>(listsKey);
+    const lists = this.lists.get(state);
     const scorers = skipped ? this.scorePlugins.filter((p) => !skipped!.has(p.name)) : this.scorePlugins;
-    state.write(listsKey, { filters: lists?.filters ?? this.filterPlugins, scorers } satisfies CycleLists);
+    this.lists.set(state, { filters: lists?.filters ?? this.filterPlugins, scorers });
     return null;
   }
 
@@ -366,7 +370,7 @@ export class Framework implements Handle {
    * the weighted total per node, parallel to `nodes`, or an Error status.
    */
   runScorePlugins(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[]): Float64Array | Status {
-    const lists = state.read<CycleLists>(listsKey);
+    const lists = this.lists.get(state);
     const scorers = lists ? lists.scorers : this.scorePlugins;
     const n = nodes.length;
     const totals = new Float64Array(n);

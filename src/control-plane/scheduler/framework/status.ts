@@ -80,7 +80,9 @@ export class Status {
 
   /** The error this status stands for (upstream AsError). */
   asError(): Error {
-    return this.error ?? new Error(this.message());
+    const msg = this.message();
+    if (this.error && (this.error.message === msg || !msg)) return this.error;
+    return this.error ? new Error(msg, { cause: this.error }) : new Error(msg);
   }
 
   toString(): string {

@@ -57,6 +57,7 @@ export class Nominator {
   }
 
   podsForNode(nodeName: string): readonly PodInfo[] {
+    if (this.byNode.size === 0) return none;
     return this.byNode.get(nodeName) ?? none;
   }
 
