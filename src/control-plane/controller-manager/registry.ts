@@ -15,6 +15,11 @@ import { nodeIpamController } from './controllers/node-ipam/node-ipam-controller
 import { podGCController } from './controllers/pod-gc/pod-gc-controller.js';
 import { tokenCleanerController } from './controllers/token-cleaner/token-cleaner.js';
 import { clusterRoleAggregationController } from './controllers/clusterrole-aggregation/clusterrole-aggregation-controller.js';
+import { statefulSetController } from './controllers/statefulset/statefulset-controller.js';
+import { daemonSetController } from './controllers/daemonset/daemonset-controller.js';
+import { jobController } from './controllers/job/job-controller.js';
+import { cronJobController } from './controllers/cronjob/cronjob-controller.js';
+import { ttlAfterFinishedController } from './controllers/ttl-after-finished/ttl-after-finished-controller.js';
 
 /**
  * Every controller compiled into the controller-manager, in start order. Plain
@@ -38,5 +43,10 @@ export function allControllers(): ControllerDescriptor[] {
     podGCController,
     tokenCleanerController,
     clusterRoleAggregationController,
+    statefulSetController,
+    daemonSetController,
+    jobController,
+    cronJobController,
+    ttlAfterFinishedController,
   ];
 }
