@@ -24,6 +24,7 @@ import {
   type RunningControllerManager,
 } from '../control-plane/controller-manager/controller-manager.js';
 import { allControllers } from '../control-plane/controller-manager/registry.js';
+import { startScheduler, type RunningScheduler } from '../control-plane/scheduler/component.js';
 import { componentUsers, inProcessRest, serviceAccountUser } from './in-process.js';
 
 /** Compiled control-plane configuration (DESIGN.md convention 10: options -> defaulted -> compiled). */
@@ -47,6 +48,8 @@ export interface ControlPlaneConfig {
   tokenAuthFile?: string;
   /** `--disable-admission-plugins`. */
   disabledAdmissionPlugins?: string[];
+  /** Run the embedded scheduler (default true). */
+  scheduler?: boolean;
   /** `--controllers` selection for the embedded controller-manager; empty list = don't run it. */
   controllers?: string[];
   clock?: Clock;
@@ -60,6 +63,7 @@ export interface ControlPlane {
   pki: ClusterPKI;
   config: ControlPlaneConfig;
   controllerManager?: RunningControllerManager;
+  scheduler?: RunningScheduler;
   /** The URL clients use (`https://<advertise>:<port>`). */
   url: string;
   dispose(): Promise<void>;
@@ -141,6 +145,17 @@ export async function startControlPlane(
     });
     owned.add(https);
 
+    let scheduler: RunningScheduler | undefined;
+    if (config.scheduler ?? true) {
+      progress('starting scheduler');
+      scheduler = await startScheduler({
+        rest: inProcessRest(apiserver, componentUsers.scheduler, 'kube-scheduler', { clock, log }),
+        clock,
+        log: log.child('scheduler'),
+      });
+      owned.defer(() => scheduler!.stop());
+    }
+
     let controllerManager: RunningControllerManager | undefined;
     if ((config.controllers ?? ['*']).length > 0) {
       progress('starting controllers');
@@ -165,7 +180,17 @@ export async function startControlPlane(
       { server: url, caPEM: pki.serverCA.certPEM, clientCertPEM: pki.admin.certPEM, clientKeyPEM: pki.admin.keyPEM },
       config.kubeconfigMode,
     );
-    return { apiserver, https, storage, pki, config, url, controllerManager, dispose: () => owned.dispose() };
+    return {
+      apiserver,
+      https,
+      storage,
+      pki,
+      config,
+      url,
+      controllerManager,
+      scheduler,
+      dispose: () => owned.dispose(),
+    };
   } catch (err) {
     await owned.dispose().catch(() => undefined);
     throw err;

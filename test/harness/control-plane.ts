@@ -18,14 +18,23 @@ export interface TestCluster {
   kubeconfig: string;
   dir: string;
   /** Runs real kubectl against the cluster (fresh $HOME per cluster, so discovery caches don't leak between tests). */
-  kubectl(args: string[], opts?: { stdin?: string; env?: Record<string, string>; timeoutMs?: number }): Promise<RunResult>;
+  kubectl(
+    args: string[],
+    opts?: { stdin?: string; env?: Record<string, string>; timeoutMs?: number },
+  ): Promise<RunResult>;
   helm(args: string[], opts?: { stdin?: string; env?: Record<string, string>; timeoutMs?: number }): Promise<RunResult>;
   /** Writes a file in the cluster's temp dir and returns its path. */
   file(name: string, content: string): string;
   dispose(): Promise<void>;
 }
 
-function run(bin: string, args: string[], env: Record<string, string>, stdin?: string, timeoutMs = 60_000): Promise<RunResult> {
+function run(
+  bin: string,
+  args: string[],
+  env: Record<string, string>,
+  stdin?: string,
+  timeoutMs = 60_000,
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
@@ -34,7 +43,9 @@ function run(bin: string, args: string[], env: Record<string, string>, stdin?: s
     child.stderr.on('data', (d) => (stderr += d));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${bin} ${args.join(' ')} timed out after ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+      reject(
+        new Error(`${bin} ${args.join(' ')} timed out after ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`),
+      );
     }, timeoutMs);
     child.on('error', (err) => {
       clearTimeout(timer);
@@ -57,6 +68,7 @@ export async function startTestCluster(
   opts: {
     datastoreEndpoint?: string;
     controllers?: string[];
+    scheduler?: boolean;
     /** Passed through to `startControlPlane` (`--token-auth-file`, `--encryption-provider-config`). */
     tokenAuthFile?: string;
     encryptionConfigPath?: string;
@@ -78,6 +90,7 @@ export async function startTestCluster(
     clusterCIDR: '10.42.0.0/16',
     clusterDomain: 'cluster.local',
     controllers: opts.controllers,
+    scheduler: opts.scheduler ?? false,
     tokenAuthFile: opts.tokenAuthFile,
     encryptionConfigPath: opts.encryptionConfigPath,
     log: createLogger('test', { level }),
@@ -91,7 +104,19 @@ export async function startTestCluster(
     dir,
     kubectl: (args, o = {}) => run(kubectlPath(), args, { ...env, ...(o.env ?? {}) }, o.stdin, o.timeoutMs),
     helm: (args, o = {}) =>
-      run(helmPath(), args, { ...env, HELM_CACHE_HOME: join(home, 'helm-cache'), HELM_CONFIG_HOME: join(home, 'helm-config'), HELM_DATA_HOME: join(home, 'helm-data'), ...(o.env ?? {}) }, o.stdin, o.timeoutMs),
+      run(
+        helmPath(),
+        args,
+        {
+          ...env,
+          HELM_CACHE_HOME: join(home, 'helm-cache'),
+          HELM_CONFIG_HOME: join(home, 'helm-config'),
+          HELM_DATA_HOME: join(home, 'helm-data'),
+          ...(o.env ?? {}),
+        },
+        o.stdin,
+        o.timeoutMs,
+      ),
     file(name, content) {
       const p = join(dir, name);
       writeFileSync(p, content);
