@@ -20,6 +20,9 @@ import { daemonSetController } from './controllers/daemonset/daemonset-controlle
 import { jobController } from './controllers/job/job-controller.js';
 import { cronJobController } from './controllers/cronjob/cronjob-controller.js';
 import { ttlAfterFinishedController } from './controllers/ttl-after-finished/ttl-after-finished-controller.js';
+import { disruptionController } from './controllers/disruption/disruption-controller.js';
+import { resourceQuotaController } from './controllers/resourcequota/resourcequota-controller.js';
+import { hpaController } from './controllers/hpa/hpa-controller.js';
 
 /**
  * Every controller compiled into the controller-manager, in start order. Plain
@@ -48,5 +51,8 @@ export function allControllers(): ControllerDescriptor[] {
     jobController,
     cronJobController,
     ttlAfterFinishedController,
+    disruptionController,
+    resourceQuotaController,
+    hpaController,
   ];
 }
