@@ -19,10 +19,15 @@ interface PdbStatus {
   disruptedPods?: Record<string, string>;
 }
 
-function budgetError(message: string, cause: string): StatusError {
+/**
+ * 429 for a budget refusal. Upstream asks for a 10 s wait only while the PDB is
+ * still being processed; a spent budget carries 0 so kubectl applies its own
+ * (printed) retry interval.
+ */
+function budgetError(message: string, cause: string, retryAfterSeconds = 0): StatusError {
   return new StatusError(429, 'TooManyRequests', message, {
     causes: [{ reason: 'DisruptionBudget', message: cause }],
-    retryAfterSeconds: 10,
+    retryAfterSeconds,
   });
 }
 
@@ -81,6 +86,7 @@ export function evictPod(
           throw budgetError(
             msg,
             `The disruption budget ${String(pdb.metadata.name)} is still being processed by the server.`,
+            10,
           );
         }
         if ((st.disruptionsAllowed ?? 0) <= 0) {
@@ -105,7 +111,10 @@ export function evictPod(
                 ...(s.disruptedPods ?? {}),
                 [name]: new Date(deps.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
               };
-              next.metadata.resourceVersion = cur!.metadata.resourceVersion;
+              // No resourceVersion precondition: on a write conflict the store re-reads
+              // and re-runs this callback, so concurrent evictions (kubectl drain sends
+              // them in parallel) re-check the budget instead of failing with 409.
+              delete next.metadata.resourceVersion;
               return next;
             },
             { subresource: { prepareForUpdate: () => undefined, validateUpdate: () => [] } },
