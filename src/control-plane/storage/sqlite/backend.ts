@@ -16,12 +16,19 @@ import {
   type WriteOptions,
 } from '../interface.js';
 import { checkKey, compareKeys, prefixEnd } from '../keys.js';
-import { SqliteCompaction } from './compaction.js';
 import { type Durability, mapSqliteError, openDatabase } from './schema.js';
 import { KvStatements } from './statements.js';
+import { ThreadEngine } from './thread-engine.js';
 import { TtlSweeper } from './ttl-sweeper.js';
 import { WatchHub } from './watch-hub.js';
-import { type BatcherOptions, WriteBatcher, type WriteOp } from './write-batcher.js';
+import {
+  type BatcherOptions,
+  DEFAULT_MAX_BYTES,
+  DEFAULT_MAX_OPS,
+  WriteBatcher,
+  type WriteOp,
+} from './write-batcher.js';
+import { InlineEngine, type WriteEngine } from './write-engine.js';
 
 export interface SqliteStorageOptions {
   /** Database file, or `:memory:`. Parent directories are created. */
@@ -39,6 +46,12 @@ export interface SqliteStorageOptions {
   /** Run `PRAGMA quick_check` when opening (default true; ~1 s per GB) so a damaged file fails at start. */
   verify?: boolean;
   batch?: BatcherOptions;
+  /**
+   * Commit on the calling thread instead of in a writer thread (default false).
+   * `:memory:` always commits inline: an in-memory database cannot be shared
+   * between threads, and it has no fsync worth moving off the event loop.
+   */
+  inlineWrites?: boolean;
 }
 
 function toBuffer(v: Uint8Array): Buffer {
@@ -50,20 +63,32 @@ function toBuffer(v: Uint8Array): Buffer {
  * schema.ts), group-committed writes (write-batcher.ts), in-process watch
  * fan-out (watch-hub.ts), periodic compaction and TTL expiry.
  *
+ * Threads: for a file, a writer thread owns the only writing connection and
+ * runs the commits (with their fsync), compaction and backups
+ * (thread-engine.ts, writer-worker.ts), so the event loop never waits for the
+ * disk. The main thread keeps a read-only (`query_only`) connection for
+ * get/list/count, watch history and TTL scans. `:memory:` (or `inlineWrites`)
+ * does everything on the main thread's one connection (write-engine.ts).
+ *
  * Durability: with the default `full`, a write's promise resolves after its
  * batch was committed and fsynced (survives power loss); `normal` still
  * survives a process crash (SIGKILL) because the WAL is written before the
  * commit returns, but may lose the last batches on power loss.
- * Reads are synchronous SQLite queries on the same connection, so they always
- * see every acknowledged write.
+ *
+ * Read-your-writes: reads are synchronous queries bounded by the current
+ * revision, which advances only when a batch's commit is reported, in the same
+ * step that publishes its events and just before its writers are
+ * acknowledged. A WAL reader sees every transaction committed before its read
+ * starts, so each read sees exactly the acknowledged writes (a commit the
+ * main thread has not heard of yet is filtered out by the revision bound).
  */
 export class SqliteStorage implements Storage {
   readonly backend = 'sqlite';
   private readonly db: Database.Database;
   private readonly stmts: KvStatements;
   private readonly batcher: WriteBatcher;
+  private readonly engine: WriteEngine;
   private readonly hub: WatchHub;
-  private readonly compaction: SqliteCompaction;
   private readonly compactor: AutoCompactor;
   private readonly sweeper: TtlSweeper;
   private readonly logger: Logger;
@@ -81,10 +106,28 @@ export class SqliteStorage implements Storage {
     this.logger = opts.logger ?? nullLogger;
     if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
     this.db = openDatabase(opts.path, { durability: opts.durability, verify: opts.verify ?? true });
+    let revision: number;
+    let compactedThrough: number;
     try {
       this.stmts = new KvStatements(this.db);
       this.compactRev = this.stmts.getMeta('compact_revision');
-      this.compaction = new SqliteCompaction(this.db);
+      revision = this.stmts.getMeta('revision');
+      compactedThrough = this.stmts.getMeta('compacted_through');
+      // Last: nothing below throws, so a failed open never leaves a thread behind.
+      if (opts.path === ':memory:' || opts.inlineWrites) {
+        this.engine = new InlineEngine(this.db, this.stmts, opts.path, revision);
+      } else {
+        // Writes belong to the writer thread; this connection must never take the write lock.
+        this.db.pragma('query_only = ON');
+        this.engine = new ThreadEngine({
+          path: opts.path,
+          durability: opts.durability ?? 'full',
+          revision,
+          maxOps: opts.batch?.maxOps ?? DEFAULT_MAX_OPS,
+          maxBytes: opts.batch?.maxBytes ?? DEFAULT_MAX_BYTES,
+          logger: this.logger,
+        });
+      }
       this.hub = new WatchHub(
         {
           history: (a, b, from, to, limit) => this.stmts.history(a, b, from, to, limit),
@@ -93,22 +136,20 @@ export class SqliteStorage implements Storage {
         },
         { clock, logger: this.logger, maxPendingEvents: opts.maxPendingWatchEvents },
       );
-      this.batcher = new WriteBatcher(
-        this.db,
-        this.stmts,
-        opts.path,
-        clock,
-        this.stmts.getMeta('revision'),
-        (events) => this.hub.publish(events),
-        opts.batch,
-      );
+      this.batcher = new WriteBatcher(this.engine, opts.path, clock, revision, (events) => this.hub.publish(events), {
+        ...opts.batch,
+        logger: this.logger,
+      });
     } catch (err) {
       this.db.close();
       throw mapSqliteError(opts.path, err);
     }
     // Finish a compaction a crash interrupted.
-    const done = this.compaction.donePoint();
-    if (done < this.compactRev) this.compacting = this.compaction.run(done, this.compactRev, () => this.closed);
+    if (compactedThrough < this.compactRev) {
+      this.compacting = this.engine
+        .compact(compactedThrough, this.compactRev)
+        .catch((err) => this.logger.warn('resuming compaction failed', { err }));
+    }
     this.compactor = new AutoCompactor(this, {
       intervalMs: opts.compactionIntervalMs ?? DEFAULT_COMPACTION_INTERVAL_MS,
       clock,
@@ -126,10 +167,25 @@ export class SqliteStorage implements Storage {
     track(this, `sqlite storage ${opts.path}`);
   }
 
-  /** The underlying connection (online backup, diagnostics). */
+  /** The main thread's connection, for diagnostics; read-only (`query_only`) when a writer thread is used. */
   get database(): Database.Database {
     this.ensureOpen();
     return this.db;
+  }
+
+  /** Where commits run (diagnostics and fault-injection tests). */
+  get writer(): WriteEngine {
+    return this.engine;
+  }
+
+  /** Writes a consistent copy of the datastore to `dest` (SQLite online backup), while writes go on. */
+  backupTo(dest: string): Promise<void> {
+    try {
+      this.ensureOpen();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.engine.backup(dest);
   }
 
   get path(): string {
@@ -185,8 +241,10 @@ export class SqliteStorage implements Storage {
   get(key: string, opts?: { revision?: number }): Promise<KeyValue | undefined> {
     return this.read(() => {
       checkKey(key);
+      // Bounded by revision even for the latest value: the file may already
+      // hold a commit whose report has not reached this thread yet.
       const rev = this.readRevision(opts?.revision);
-      const row = rev === this.batcher.currentRevision ? this.stmts.latest(key) : this.stmts.at(key, rev);
+      const row = this.stmts.at(key, rev);
       if (!row || row.deleted) return undefined;
       return { key, value: row.value, createRevision: row.create_revision, modRevision: row.id };
     });
@@ -277,9 +335,9 @@ export class SqliteStorage implements Storage {
       if (revision <= this.compactRev) return Promise.resolve();
       const from = this.compactRev;
       // Publish the new bound first: from here on nothing below it is served.
-      this.stmts.setMeta('compact_revision', revision);
+      // The engine records it in the file before removing any row.
       this.compactRev = revision;
-      const run = this.compacting.then(() => this.compaction.run(from, revision, () => this.closed));
+      const run = this.compacting.then(() => this.engine.compact(from, revision));
       this.compacting = run.catch((err) => this.logger.warn('compaction failed', { err }));
       return run.catch((err) => {
         throw mapSqliteError(this.opts.path, err);
@@ -289,7 +347,10 @@ export class SqliteStorage implements Storage {
     }
   }
 
-  /** Closes the store: ends watches (onError Closed), commits queued writes, stops timers, closes the file. */
+  /**
+   * Closes the store: ends watches (onError Closed), commits queued writes,
+   * stops timers, stops the writer thread and closes both connections.
+   */
   dispose(): Promise<void> {
     this.closing ??= this.doClose();
     return this.closing;
@@ -301,13 +362,18 @@ export class SqliteStorage implements Storage {
     untrack(this);
     this.sweeper.dispose();
     this.hub.close(new StorageError('Closed', `sqlite datastore ${this.opts.path} is closed`));
-    try {
-      this.batcher.flushAll();
-    } catch (err) {
-      this.batcher.failAll(mapSqliteError(this.opts.path, err));
-    }
+    await this.batcher.drain();
     await this.compactor.dispose();
-    await this.compacting;
-    this.db.close();
+    if (this.engine.kind === 'thread') {
+      // Close the reader first, so the writer's connection is the last one and
+      // its close (off this thread) checkpoints the WAL into the file.
+      this.db.close();
+      await this.engine.close(); // Stops compaction between chunks.
+      await this.compacting;
+    } else {
+      await this.engine.close();
+      await this.compacting;
+      this.db.close();
+    }
   }
 }

@@ -1,4 +1,3 @@
-import type Database from 'better-sqlite3';
 import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StorageError } from '../interface.js';
@@ -24,23 +23,30 @@ export interface SqliteSnapshotInfo {
 /**
  * Online snapshot with SQLite's backup API: copies a consistent image page by
  * page while writes continue (better-sqlite3 runs the steps between event-loop
- * turns). `source` is an open store (the running server) or a datastore path
+ * turns; for an open file store, in its writer thread). `source` is an open store (the running server) or a datastore path
  * (opened read-only, e.g. by the CLI while the server runs in another process).
  * Written to `<dest>.part`, fsynced, then renamed into place.
  */
 export async function saveSqliteSnapshot(source: SqliteStorage | string, dest: string): Promise<SqliteSnapshotInfo> {
   const part = `${dest}.part`;
   rmSync(part, { force: true });
-  const own = typeof source === 'string' ? openDatabase(source, { readonly: true }) : undefined;
-  const db: Database.Database = own ?? (source as SqliteStorage).database;
   const name = typeof source === 'string' ? source : source.path;
   try {
-    await db.backup(part);
+    if (typeof source === 'string') {
+      const db = openDatabase(source, { readonly: true });
+      try {
+        await db.backup(part);
+      } finally {
+        db.close();
+      }
+    } else {
+      // Through the store's writing connection, whose own commits are copied
+      // into the running backup, so it finishes while writes go on.
+      await source.backupTo(part);
+    }
   } catch (err) {
     rmSync(part, { force: true });
     throw mapSqliteError(name, err);
-  } finally {
-    own?.close();
   }
   const info = inspectSqliteSnapshot(part);
   fsyncPath(part);

@@ -22,7 +22,7 @@ export interface TtlSweeperDeps {
  */
 export class TtlSweeper implements Disposable {
   private timer: Timer | undefined;
-  private running = false;
+  private running: Promise<number> | undefined;
   private readonly logger: Logger;
 
   constructor(
@@ -34,14 +34,25 @@ export class TtlSweeper implements Disposable {
   }
 
   start(): this {
-    this.timer ??= this.deps.clock.setInterval(() => void this.sweep(), this.intervalMs);
+    // A tick while a pass is still running (deletes not yet committed) is skipped.
+    this.timer ??= this.deps.clock.setInterval(() => void (this.running ?? this.sweep()), this.intervalMs);
     return this;
   }
 
-  /** One pass; resolves when the deletions it issued have committed. Returns how many keys it removed. */
-  async sweep(): Promise<number> {
-    if (this.running) return 0;
-    this.running = true;
+  /**
+   * One full pass that starts after any pass in progress; resolves when the
+   * deletions it issued have committed. Returns how many keys it removed.
+   */
+  sweep(): Promise<number> {
+    const prev = this.running;
+    const next = (prev ? prev.then(() => this.pass()) : this.pass()).finally(() => {
+      if (this.running === next) this.running = undefined;
+    });
+    this.running = next;
+    return next;
+  }
+
+  private async pass(): Promise<number> {
     let removed = 0;
     try {
       for (;;) {
@@ -59,8 +70,6 @@ export class TtlSweeper implements Disposable {
       }
     } catch (err) {
       this.logger.warn('ttl sweep failed', { err });
-    } finally {
-      this.running = false;
     }
     return removed;
   }

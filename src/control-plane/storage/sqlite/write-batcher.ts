@@ -1,13 +1,12 @@
-import type Database from 'better-sqlite3';
 import type { Clock } from '../../../lib/clock.js';
+import { type Logger, nullLogger } from '../../../lib/log.js';
 import { type KeyValue, StorageError, type WatchEvent } from '../interface.js';
+import type { CommittedBatch, WriteOp } from './batch.js';
 import { mapSqliteError } from './schema.js';
-import type { KvStatements, LatestRow } from './statements.js';
+import { settleBatch } from './settle.js';
+import type { WriteEngine } from './write-engine.js';
 
-export type WriteOp =
-  | { kind: 'create'; key: string; value: Buffer; ttlSeconds?: number }
-  | { kind: 'update'; key: string; value: Buffer; expected: number; ttlSeconds?: number }
-  | { kind: 'delete'; key: string; expected?: number };
+export type { WriteOp } from './batch.js';
 
 interface Pending {
   op: WriteOp;
@@ -15,63 +14,76 @@ interface Pending {
   reject(err: unknown): void;
 }
 
+/** A batch handed to the engine, waiting for its outcome. */
+interface Flight {
+  batch: Pending[];
+  ops: WriteOp[];
+  done: boolean;
+  result?: CommittedBatch;
+  error?: unknown;
+}
+
 export interface BatcherOptions {
-  /** Most operations per transaction (keeps each synchronous commit short). */
+  /** Most operations per batch and per transaction (keeps each commit short). */
   maxOps?: number;
   /** Most value bytes per transaction. */
   maxBytes?: number;
 }
+
+export const DEFAULT_MAX_OPS = 2000;
+export const DEFAULT_MAX_BYTES = 32 << 20;
 
 export interface BatchStats {
   batches: number;
   ops: number;
 }
 
-const EMPTY = Buffer.alloc(0);
-
-function toKv(key: string, row: LatestRow): KeyValue {
-  return { key, value: row.value, createRevision: row.create_revision, modRevision: row.id };
-}
-
 /**
- * Group commit. Writes arriving in the same event-loop turn are queued and
- * committed in one IMMEDIATE transaction on the next `setImmediate`; each
- * caller's promise settles only after that commit returned (with
- * synchronous=FULL, after the fsync), so batching never weakens per-write
- * durability. CAS checks run inside the transaction against the newest state,
- * including earlier writes of the same batch. Committed events go to
- * `onCommit` in revision order.
+ * Group commit, first stage (main thread). Writes are queued; on the next
+ * `setImmediate` the queue goes to the write engine as one batch. The engine
+ * may hold several batches at once: the writer thread commits whatever
+ * arrived during its previous commit in one transaction (writer-worker.ts),
+ * so while a commit is in flight new writes accumulate for the next one, and
+ * the event loop keeps serving meanwhile.
  *
- * The revision counter lives in memory and in `meta.revision`; the transaction
- * first checks the stored counter still equals ours, which detects a second
- * process writing the same file (the counter would be wrong for both).
+ * Outcomes are applied strictly in submission order. When a batch has
+ * committed (and, with synchronous=FULL, been fsynced), in one synchronous
+ * step: the current revision advances, the batch's events go to `onCommit`
+ * in revision order, then each writer's promise settles. So anything that
+ * observes the acknowledgement (a client that then LISTs from the watch
+ * cache, a read at the current revision) also observes the write. A failed
+ * batch (SQLite error, writer thread gone) rejects all its writes.
  */
 export class WriteBatcher {
   private queue: Pending[] = [];
+  private readonly flights: Flight[] = [];
   private scheduled: NodeJS.Immediate | undefined;
+  private idleWaiters: (() => void)[] = [];
+  private lastTxn = 0;
   private readonly maxOps: number;
   private readonly maxBytes: number;
+  private readonly logger: Logger;
   readonly stats: BatchStats = { batches: 0, ops: 0 };
 
   constructor(
-    private readonly db: Database.Database,
-    private readonly stmts: KvStatements,
+    private readonly engine: WriteEngine,
     private readonly path: string,
     private readonly clock: Clock,
     private revision: number,
     private readonly onCommit: (events: WatchEvent[], revision: number) => void,
-    opts: BatcherOptions = {},
+    opts: BatcherOptions & { logger?: Logger } = {},
   ) {
-    this.maxOps = opts.maxOps ?? 2000;
-    this.maxBytes = opts.maxBytes ?? 32 << 20;
+    this.maxOps = opts.maxOps ?? DEFAULT_MAX_OPS;
+    this.maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+    this.logger = opts.logger ?? nullLogger;
   }
 
-  /** The revision of the newest committed write. */
+  /** The revision of the newest committed write this thread has been told about. */
   get currentRevision(): number {
     return this.revision;
   }
 
-  /** Number of writes waiting for the next commit. */
+  /** Number of writes queued for the next batch (not yet handed to the engine). */
   get pending(): number {
     return this.queue.length;
   }
@@ -79,30 +91,21 @@ export class WriteBatcher {
   submit(op: WriteOp): Promise<KeyValue> {
     return new Promise<KeyValue>((resolve, reject) => {
       this.queue.push({ op, resolve, reject });
-      this.scheduled ??= setImmediate(() => this.flush());
+      this.schedule();
     });
   }
 
-  /** Commits everything queued now (used by close so queued writes are not lost). */
-  flushAll(): void {
-    if (this.scheduled) clearImmediate(this.scheduled);
-    this.scheduled = undefined;
-    while (this.queue.length > 0) this.commitOne();
+  /** Resolves once every write submitted so far has committed or failed (used by close). */
+  async drain(): Promise<void> {
+    while (this.queue.length > 0 || this.flights.length > 0) {
+      this.schedule();
+      await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    }
   }
 
-  /** Fails every queued write (the store is closing without committing them). */
-  failAll(err: StorageError): void {
-    if (this.scheduled) clearImmediate(this.scheduled);
-    this.scheduled = undefined;
-    const q = this.queue;
-    this.queue = [];
-    for (const p of q) p.reject(err);
-  }
-
-  private flush(): void {
-    this.scheduled = undefined;
-    this.commitOne();
-    if (this.queue.length > 0) this.scheduled = setImmediate(() => this.flush());
+  private schedule(): void {
+    if (this.scheduled || this.queue.length === 0) return;
+    this.scheduled = setImmediate(() => this.commitNext());
   }
 
   private take(): Pending[] {
@@ -117,112 +120,70 @@ export class WriteBatcher {
     return this.queue.splice(0, n);
   }
 
-  private commitOne(): void {
+  /** Hands one batch to the engine; more follow on later turns (an inline engine commits synchronously). */
+  private commitNext(): void {
+    this.scheduled = undefined;
     const batch = this.take();
+    this.schedule();
     if (batch.length === 0) return;
-    const outcomes: (KeyValue | StorageError)[] = new Array(batch.length);
-    const events: WatchEvent[] = [];
-    let rev = this.revision;
-    const now = this.clock.now();
+    const flight: Flight = { batch, ops: batch.map((p) => p.op), done: false };
+    this.flights.push(flight);
+    let commit: Promise<CommittedBatch>;
     try {
-      this.db
-        .transaction(() => {
-          const stored = this.stmts.getMeta('revision');
-          if (stored !== this.revision) {
-            throw new StorageError(
-              'Unavailable',
-              `sqlite datastore ${this.path}: revision changed underneath us (${this.revision} -> ${stored}); another process is writing this file`,
-            );
-          }
-          // Newest row per key as of the writes so far in this batch; null = absent.
-          const latest = new Map<string, LatestRow | null>();
-          const current = (key: string): LatestRow | null => {
-            let row = latest.get(key);
-            if (row === undefined) {
-              const r = this.stmts.latest(key);
-              row = r && !r.deleted ? r : null;
-              latest.set(key, row);
-            }
-            return row;
-          };
-          for (let i = 0; i < batch.length; i++) {
-            const op = batch[i].op;
-            const cur = current(op.key);
-            if (op.kind === 'create') {
-              if (cur) {
-                outcomes[i] = new StorageError('KeyExists', `key ${op.key} already exists`, toKv(op.key, cur));
-                continue;
-              }
-              rev++;
-              const exp = op.ttlSeconds ? now + op.ttlSeconds * 1000 : null;
-              this.stmts.insert(rev, op.key, false, rev, 0, exp, op.value);
-              const row: LatestRow = { id: rev, deleted: 0, create_revision: rev, value: op.value };
-              latest.set(op.key, row);
-              const kv = toKv(op.key, row);
-              outcomes[i] = kv;
-              events.push({ type: 'PUT', kv, revision: rev });
-            } else if (op.kind === 'update') {
-              if (!cur) {
-                outcomes[i] = new StorageError('KeyNotFound', `key ${op.key} not found`);
-                continue;
-              }
-              if (cur.id !== op.expected) {
-                outcomes[i] = new StorageError(
-                  'Conflict',
-                  `key ${op.key} was modified at revision ${cur.id} (expected ${op.expected})`,
-                  toKv(op.key, cur),
-                );
-                continue;
-              }
-              rev++;
-              const exp = op.ttlSeconds ? now + op.ttlSeconds * 1000 : null;
-              this.stmts.insert(rev, op.key, false, cur.create_revision, cur.id, exp, op.value);
-              const row: LatestRow = { id: rev, deleted: 0, create_revision: cur.create_revision, value: op.value };
-              latest.set(op.key, row);
-              const kv = toKv(op.key, row);
-              outcomes[i] = kv;
-              events.push({ type: 'PUT', kv, prevKv: toKv(op.key, cur), revision: rev });
-            } else {
-              if (!cur) {
-                outcomes[i] = new StorageError('KeyNotFound', `key ${op.key} not found`);
-                continue;
-              }
-              if (op.expected !== undefined && cur.id !== op.expected) {
-                outcomes[i] = new StorageError(
-                  'Conflict',
-                  `key ${op.key} was modified at revision ${cur.id} (expected ${op.expected})`,
-                  toKv(op.key, cur),
-                );
-                continue;
-              }
-              rev++;
-              this.stmts.insert(rev, op.key, true, cur.create_revision, cur.id, null, EMPTY);
-              latest.set(op.key, null);
-              outcomes[i] = { key: op.key, value: cur.value, createRevision: cur.create_revision, modRevision: rev };
-              events.push({
-                type: 'DELETE',
-                kv: { key: op.key, value: EMPTY, createRevision: 0, modRevision: rev },
-                prevKv: toKv(op.key, cur),
-                revision: rev,
-              });
-            }
-          }
-          if (rev !== this.revision) this.stmts.setMeta('revision', rev);
-        })
-        .immediate();
+      commit = this.engine.commit(flight.ops, this.clock.now());
     } catch (err) {
-      const mapped = mapSqliteError(this.path, err);
-      for (const p of batch) p.reject(mapped);
-      return;
+      commit = Promise.reject(err);
     }
-    this.revision = rev;
-    this.stats.batches++;
+    commit.then(
+      (result) => {
+        flight.result = result;
+        flight.done = true;
+        this.settleDone();
+      },
+      (err: unknown) => {
+        flight.error = err;
+        flight.done = true;
+        this.settleDone();
+      },
+    );
+  }
+
+  /** Applies finished batches from the head of the line, so outcomes apply in submission order. */
+  private settleDone(): void {
+    while (this.flights.length > 0 && this.flights[0].done) {
+      const f = this.flights.shift()!;
+      if (f.result) this.committed(f.batch, f.ops, f.result);
+      else {
+        const mapped = mapSqliteError(this.path, f.error);
+        for (const p of f.batch) p.reject(mapped);
+      }
+    }
+    if (this.flights.length === 0 && this.queue.length === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  private committed(batch: Pending[], ops: WriteOp[], result: CommittedBatch): void {
+    const { outcomes, events } = settleBatch(ops, result);
+    this.revision = Math.max(this.revision, result.revision);
+    if (result.txn !== this.lastTxn) {
+      this.lastTxn = result.txn;
+      this.stats.batches++;
+    }
     this.stats.ops += batch.length;
+    if (events.length > 0) {
+      try {
+        this.onCommit(events, result.revision);
+      } catch (err) {
+        this.logger.error('watch fan-out failed', { err });
+      }
+    }
     for (let i = 0; i < batch.length; i++) {
       const o = outcomes[i];
       if (o instanceof StorageError) batch[i].reject(o);
       else batch[i].resolve(o);
     }
-    if (events.length > 0) this.onCommit(events, rev);
   }
 }
