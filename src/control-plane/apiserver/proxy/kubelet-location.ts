@@ -21,12 +21,16 @@ export async function kubeletFor(server: ApiServerCore, nodeName: string): Promi
   return { host, port, nodeName };
 }
 
-/** The pod and the container a streaming request targets (kubectl already picked the default container). */
+/**
+ * The pod and the container a streaming request targets (kubectl already picked the
+ * default container). With `requireContainer` false (port-forward) no container is needed.
+ */
 export async function podTarget(
   server: ApiServerCore,
   ns: string,
   name: string,
   container: string | null,
+  requireContainer = true,
 ): Promise<{ pod: Pod; container: string; kubelet: KubeletLocation }> {
   const pods = server.resource('', 'v1', 'pods')!;
   const pod = (await pods.store.get(ns, name)) as unknown as Pod;
@@ -39,6 +43,8 @@ export async function podTarget(
   ].map((c) => c.name);
   let c = container ?? '';
   if (!c) {
+    // Port-forward targets the pod's network namespace, not a container.
+    if (!requireContainer) return { pod, container: '', kubelet: await kubeletFor(server, nodeName) };
     if ((pod.spec?.containers ?? []).length === 1) c = pod.spec!.containers[0]!.name;
     else
       throw badRequest(

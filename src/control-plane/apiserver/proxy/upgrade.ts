@@ -58,6 +58,7 @@ export async function handleUpgrade(
       info.namespace,
       info.name,
       kubeletPath === 'portForward' ? (wantContainer ?? '') || null : wantContainer,
+      kubeletPath !== 'portForward',
     );
     const path =
       kubeletPath === 'portForward'
