@@ -110,3 +110,13 @@ test('newline-delimited JSON: frames split anywhere, blank lines, a last line wi
     (e) => e instanceof TransportError && e.code === 'ERR_WATCH_DECODE' && !e.retryable,
   );
 });
+
+test('hands the server a decoded path, as the HTTPS listener does', async () => {
+  const paths: string[] = [];
+  const t = transportWith(async (req) => {
+    paths.push(req.path);
+    return { type: 'object', status: 200, body: {} };
+  });
+  await t.roundTrip({ method: 'GET', path: '/apis/rbac.authorization.k8s.io/v1/clusterroles/system%3Anode' });
+  assert.deepEqual(paths, ['/apis/rbac.authorization.k8s.io/v1/clusterroles/system:node']);
+});

@@ -41,7 +41,8 @@ export class InProcessTransport implements Transport {
     const object = req.body === undefined ? undefined : decodeBody(req.body, headers['content-type']);
     const pending = this.opts.handler({
       method: req.method,
-      path: req.path,
+      // The handler sees decoded paths, as behind the HTTPS listener (which decodes the URL).
+      path: safeDecode(req.path),
       query: req.query ?? new URLSearchParams(),
       headers,
       object,
@@ -145,4 +146,12 @@ function parseJsonBody(body: Uint8Array | string): unknown {
 
 async function* toBytes(src: AsyncIterable<Uint8Array | string>): AsyncIterable<Uint8Array> {
   for await (const chunk of src) yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+}
+
+function safeDecode(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
 }

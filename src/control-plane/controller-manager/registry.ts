@@ -23,6 +23,10 @@ import { ttlAfterFinishedController } from './controllers/ttl-after-finished/ttl
 import { disruptionController } from './controllers/disruption/disruption-controller.js';
 import { resourceQuotaController } from './controllers/resourcequota/resourcequota-controller.js';
 import { hpaController } from './controllers/hpa/hpa-controller.js';
+import { csrApprovingController } from './controllers/certificates/approver/csr-approving.js';
+import { csrSigningController } from './controllers/certificates/signer/csr-signing.js';
+import { csrCleanerController } from './controllers/certificates/cleaner/csr-cleaner.js';
+import { bootstrapSignerController } from './controllers/bootstrap-signer/bootstrap-signer.js';
 
 /**
  * Every controller compiled into the controller-manager, in start order. Plain
@@ -54,5 +58,9 @@ export function allControllers(): ControllerDescriptor[] {
     disruptionController,
     resourceQuotaController,
     hpaController,
+    csrApprovingController,
+    csrSigningController,
+    csrCleanerController,
+    bootstrapSignerController,
   ];
 }

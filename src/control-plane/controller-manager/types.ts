@@ -19,6 +19,29 @@ export interface ControllerManagerConfig {
   workers: number;
   /** PEM of the cluster CA, published as `kube-root-ca.crt` in every namespace. */
   rootCAPEM?: string;
+  /** Key material and limits of the `csrsigning` controller (upstream `--cluster-signing-*`). */
+  csrSigning?: CSRSigningConfig;
+  /**
+   * `csrapproving` also approves `kubernetes.io/kubelet-serving` CSRs a node
+   * makes for its own name and addresses (upstream approves none; kubets
+   * server turns this on so joining agents get serving certificates unattended).
+   */
+  approveKubeletServingCSRs?: boolean;
+}
+
+/** A CA certificate and its private key, PEM. */
+export interface SignerKeyPair {
+  certPEM: string;
+  keyPEM: string;
+}
+
+export interface CSRSigningConfig {
+  /** Signs `kubernetes.io/kube-apiserver-client` and `kubernetes.io/kube-apiserver-client-kubelet` (the CA the apiserver trusts for client certificates). */
+  clientCA?: SignerKeyPair;
+  /** Signs `kubernetes.io/kubelet-serving`. */
+  servingCA?: SignerKeyPair;
+  /** Longest lifetime of an issued certificate (`--cluster-signing-duration`, default 1 year). */
+  durationMs?: number;
 }
 
 export const defaultControllerManagerConfig: ControllerManagerConfig = {

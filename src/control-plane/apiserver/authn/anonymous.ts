@@ -4,9 +4,17 @@ import { allUnauthenticated, anonymousUser, type AuthResult, type Authenticator 
 /**
  * The anonymous identity (`system:anonymous` in `system:unauthenticated`),
  * granted only on the listed paths (upstream AnonymousAuthConfigurableEndpoints
- * as kubeadm-style clusters configure it): health checks and version.
+ * as kubeadm-style clusters configure it): health checks, version, and the
+ * `kube-public/cluster-info` ConfigMap joining nodes discover the cluster CA
+ * from (RBAC still decides; the server binds it to `system:anonymous`).
  */
-export const defaultAnonymousPaths: readonly string[] = ['/healthz', '/livez', '/readyz', '/version'];
+export const defaultAnonymousPaths: readonly string[] = [
+  '/healthz',
+  '/livez',
+  '/readyz',
+  '/version',
+  '/api/v1/namespaces/kube-public/configmaps/cluster-info',
+];
 
 export function anonymous(): AuthResult {
   return { user: { username: anonymousUser, groups: [allUnauthenticated] } };

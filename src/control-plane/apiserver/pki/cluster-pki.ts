@@ -2,7 +2,7 @@ import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Clock, realClock } from '../../../lib/clock.js';
-import { createCertificate, generateKey, publicKeyOf, type Issuer, type Subject } from './x509.js';
+import { createCertificate, generateKey, publicKeyOf, type Issuer, type Subject } from '../../../lib/pki/x509.js';
 
 /**
  * The cluster's certificates under `<data-dir>/tls`, generated on first start and

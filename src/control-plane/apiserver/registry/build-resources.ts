@@ -14,6 +14,7 @@ import { eventStrategy } from './resources/events.js';
 import { jobStrategy } from './resources/jobs.js';
 import { secretStrategy } from './resources/secrets.js';
 import { crdStrategy } from '../crd/crd-strategy.js';
+import { csrApprovalStrategy, csrStatusStrategy, csrStrategy } from './resources/certificate-signing-requests.js';
 import { namespaceFinalizeStrategy, namespaceStrategy } from './resources/namespaces.js';
 import { podStrategy } from './resources/pods.js';
 import { NodePortAllocator, ServiceIPAllocator } from './resources/service-allocators.js';
@@ -78,6 +79,8 @@ function strategyFor(
       return secretStrategy(info);
     case 'apiextensions.k8s.io/customresourcedefinitions':
       return crdStrategy(info, b.now);
+    case 'certificates.k8s.io/certificatesigningrequests':
+      return csrStrategy(info);
     default:
       return defaultStrategy(info);
   }
@@ -100,6 +103,7 @@ export function buildResources(o: BuildOptions): BuiltResources {
     return defs[definition] ? openApiPatchSchema(defs, definition) : undefined;
   };
 
+  const now = () => new Date(Math.floor(o.clock.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
   for (const info of o.scheme.resources()) {
     const gr = `${info.group}/${info.plural}`;
     if (virtualResources.has(gr)) continue;
@@ -120,7 +124,7 @@ export function buildResources(o: BuildOptions): BuiltResources {
         strategyFor(storageInfo, {
           serviceIPs,
           nodePorts,
-          now: () => new Date(Math.floor(o.clock.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z'),
+          now,
         }),
         {
           storage: o.storage,
@@ -145,6 +149,10 @@ export function buildResources(o: BuildOptions): BuiltResources {
     if (info.subresources.some((s) => s.name === 'status'))
       r.subresources.set('status', { strategy: statusStrategy(storageInfo) });
     if (gr === '/namespaces') r.subresources.set('finalize', { strategy: namespaceFinalizeStrategy(storageInfo) });
+    if (gr === 'certificates.k8s.io/certificatesigningrequests') {
+      r.subresources.set('status', { strategy: csrStatusStrategy(storageInfo, now) });
+      r.subresources.set('approval', { strategy: csrApprovalStrategy(storageInfo, now) });
+    }
     served.set(servedKey(info.group, info.version, info.plural), r);
   }
   return { served, stores, caches, serviceIPs, nodePorts };
