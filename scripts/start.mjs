@@ -1,5 +1,6 @@
 // `npm start`: bootstrap (npm packages, Debian packages when root), build, then run
 // `kubets server` in the foreground. Extra arguments are passed to the server.
+/* global process, console */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { root, ensureNodeModules, ensureSystemPackages, ensureBuilt } from './bootstrap.mjs';
@@ -8,7 +9,16 @@ ensureNodeModules();
 ensureSystemPackages();
 ensureBuilt();
 
-const child = spawn(process.execPath, [join(root, 'bin', 'kubets'), 'server', ...process.argv.slice(2)], {
+const args = process.argv.slice(2);
+// The local node needs root (containerd, network namespaces, cgroups); without it, run the control plane alone.
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+const agentChosen = args.some((a) => /^--(disable-agent|container-runtime-endpoint)\b/.test(a));
+if (!isRoot && !agentChosen) {
+  console.log('start: not root, so no local node (--disable-agent); run as root for a one-node cluster');
+  args.push('--disable-agent');
+}
+
+const child = spawn(process.execPath, [join(root, 'bin', 'kubets'), 'server', ...args], {
   stdio: 'inherit',
   cwd: root,
 });

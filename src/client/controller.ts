@@ -155,11 +155,11 @@ export async function runController<K extends NonNullable<unknown>>(opts: Contro
   };
 
   const n = Math.max(1, opts.workers ?? 1);
-  log.info('starting workers', { workers: n });
+  log.debug('starting workers', { workers: n });
   try {
     await Promise.all(Array.from({ length: n }, worker));
   } finally {
     signal.removeEventListener('abort', onAbort);
-    log.info('workers stopped');
+    log.debug('workers stopped');
   }
 }

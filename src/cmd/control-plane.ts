@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { type Clock, realClock } from '../lib/clock.js';
@@ -26,6 +27,10 @@ import {
 import { allControllers } from '../control-plane/controller-manager/registry.js';
 import { startScheduler, type RunningScheduler } from '../control-plane/scheduler/component.js';
 import { componentUsers, inProcessRest, serviceAccountUser } from './in-process.js';
+import { ensureJoinBootstrapObjects } from '../control-plane/controller-manager/controllers/bootstrap-signer/cluster-info.js';
+import { bootstrapGroup } from './token.js';
+import { type HAConfig, type HADatastore, prepareJoin, startHADatastore } from './ha/ha-datastore.js';
+import { LeaseEndpointReconciler } from '../control-plane/apiserver/master-endpoints/lease-endpoint-reconciler.js';
 
 /** Compiled control-plane configuration (DESIGN.md convention 10: options -> defaulted -> compiled). */
 export interface ControlPlaneConfig {
@@ -52,6 +57,13 @@ export interface ControlPlaneConfig {
   scheduler?: boolean;
   /** `--controllers` selection for the embedded controller-manager; empty list = don't run it. */
   controllers?: string[];
+  /** Managed etcd (`--cluster-init` / `--server`): this server runs an etcd member of an HA cluster. */
+  ha?: HAConfig;
+  /**
+   * Run the controller-manager only while holding the `kube-system/kube-controller-manager`
+   * Lease (upstream `--leader-elect`; `kubets server` turns it on whenever another server could share the datastore).
+   */
+  leaderElect?: boolean;
   clock?: Clock;
   log?: Logger;
 }
@@ -66,6 +78,10 @@ export interface ControlPlane {
   scheduler?: RunningScheduler;
   /** The URL clients use (`https://<advertise>:<port>`). */
   url: string;
+  /** The managed etcd member and server token (HA servers only). */
+  ha?: HADatastore;
+  /** This server's leader-election identity (`<hostname>_<uuid>`), when leader election is on. */
+  leaderIdentity?: string;
   dispose(): Promise<void>;
 }
 
@@ -82,11 +98,18 @@ export async function startControlPlane(
   const clock = config.clock ?? realClock;
   const owned = new DisposableStore('control-plane');
   try {
-    progress('opening datastore');
-    const storageConfig = parseDatastoreEndpoint(config.datastoreEndpoint, { dataDir: config.dataDir });
-    const raw = await openStorage({ ...storageConfig, clock, logger: log.child('storage') });
-    owned.add(raw);
-    const storage = config.encryptionConfigPath ? encryptedStorage(raw, config.encryptionConfigPath) : raw;
+    // HA: a joining server first fetches the cluster's CAs, so the PKI below issues from them.
+    const haSettings = {
+      dataDir: config.dataDir,
+      advertiseAddress: config.advertiseAddress,
+      critical: {
+        serviceCIDR: config.serviceCIDR,
+        clusterCIDR: config.clusterCIDR,
+        clusterDomain: config.clusterDomain,
+      },
+      encryptionConfigPath: config.encryptionConfigPath,
+    };
+    const joined = config.ha ? await prepareJoin(haSettings, config.ha, { progress, log }) : undefined;
 
     progress('loading certificates');
     const pki = ensureClusterPKI({
@@ -96,6 +119,17 @@ export async function startControlPlane(
       kubernetesServiceIP: firstServiceIP(config.serviceCIDR),
       clock,
     });
+
+    progress('opening datastore');
+    let ha: HADatastore | undefined;
+    if (config.ha) {
+      ha = owned.add(await startHADatastore(haSettings, config.ha, pki, joined!, { progress, log, clock }));
+    }
+    const storageConfig = ha?.storage ?? parseDatastoreEndpoint(config.datastoreEndpoint, { dataDir: config.dataDir });
+    const raw = await openStorage({ ...storageConfig, clock, logger: log.child('storage') });
+    owned.add(raw);
+    const encryptionConfigPath = config.encryptionConfigPath ?? joined?.encryptionConfigPath;
+    const storage = encryptionConfigPath ? encryptedStorage(raw, encryptionConfigPath) : raw;
 
     progress('starting API server');
     const apiserver = new ApiServer({
@@ -139,17 +173,53 @@ export async function startControlPlane(
       clientCA: pki.clientCA.certPEM,
       host: config.bindAddress,
       port: config.httpsPort,
-      handler: (req) => apiserver.handle(req),
+      handler: (req) => ha?.routes(req) ?? apiserver.handle(req),
       upgrade: (req, socket, head) => apiserver.handleUpgrade(req, socket, head),
       log: log.child('https'),
     });
     owned.add(https);
 
+    // What `kubets agent --token` joins through: cluster-info (signed per token by the bootstrapsigner) and RBAC.
+    const advertise = config.advertiseAddress.includes(':') ? `[${config.advertiseAddress}]` : config.advertiseAddress;
+    await ensureJoinBootstrapObjects(
+      inProcessRest(
+        apiserver,
+        { username: 'system:apiserver', groups: ['system:masters', 'system:authenticated'] },
+        'kubets-server',
+        { clock, log },
+      ),
+      {
+        serverURL: `https://${advertise}:${https.port}`,
+        caPEM: pki.serverCA.certPEM,
+        clientCAPEM: pki.clientCA.certPEM,
+        bootstrapGroups: [bootstrapGroup],
+        approveKubeletServing: true,
+      },
+    );
+
+    // The `kubernetes` Service's endpoints: this server's advertised address, shared with every other
+    // server of an HA cluster (upstream lease reconciler). Loopback addresses are not valid endpoints.
+    if (!/^127\./.test(config.advertiseAddress) && config.advertiseAddress !== '::1') {
+      const reconciler = new LeaseEndpointReconciler({
+        server: apiserver,
+        storage,
+        ip: config.advertiseAddress,
+        port: config.httpsPort === 0 ? https.port : config.httpsPort,
+        clock,
+        log: log.child('endpoint-reconciler'),
+      });
+      await reconciler.start();
+      owned.add(reconciler);
+    }
+
+    const leaderIdentity = config.leaderElect ? `${hostname()}_${randomUUID()}` : undefined;
     let scheduler: RunningScheduler | undefined;
     if (config.scheduler ?? true) {
       progress('starting scheduler');
       scheduler = await startScheduler({
         rest: inProcessRest(apiserver, componentUsers.scheduler, 'kube-scheduler', { clock, log }),
+        leaderElection: leaderIdentity !== undefined,
+        identity: leaderIdentity,
         clock,
         log: log.child('scheduler'),
       });
@@ -158,13 +228,29 @@ export async function startControlPlane(
 
     let controllerManager: RunningControllerManager | undefined;
     if ((config.controllers ?? ['*']).length > 0) {
-      progress('starting controllers');
+      progress(leaderIdentity ? `starting controllers (leader election as ${leaderIdentity})` : 'starting controllers');
       controllerManager = await startControllerManager({
         rest: inProcessRest(apiserver, componentUsers.controllerManager, 'kube-controller-manager', { clock, log }),
         restFor: (sa) => inProcessRest(apiserver, serviceAccountUser(sa), 'kube-controller-manager', { clock, log }),
         controllers: allControllers(),
         enabled: config.controllers ?? ['*'],
-        config: { clusterCIDR: config.clusterCIDR, serviceCIDR: config.serviceCIDR, rootCAPEM: pki.serverCA.certPEM },
+        config: {
+          clusterCIDR: config.clusterCIDR,
+          serviceCIDR: config.serviceCIDR,
+          rootCAPEM: pki.serverCA.certPEM,
+          // csrsigning issues node client certificates from the client CA and kubelet serving ones from the server CA.
+          csrSigning: {
+            clientCA: { certPEM: pki.clientCA.certPEM, keyPEM: pki.clientCA.keyPEM },
+            servingCA: { certPEM: pki.serverCA.certPEM, keyPEM: pki.serverCA.keyPEM },
+          },
+          approveKubeletServingCSRs: true,
+        },
+        leaderElection: leaderIdentity
+          ? {
+              identity: leaderIdentity,
+              onNewLeader: (id) => log.info('controller-manager leader', { leader: id, self: id === leaderIdentity }),
+            }
+          : undefined,
         clock,
         log: log.child('controller-manager'),
       });
@@ -189,6 +275,8 @@ export async function startControlPlane(
       url,
       controllerManager,
       scheduler,
+      ha,
+      leaderIdentity,
       dispose: () => owned.dispose(),
     };
   } catch (err) {

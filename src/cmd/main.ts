@@ -5,6 +5,8 @@ import { etcdSnapshotCommand } from './etcd-snapshot.js';
 import { tokenCommand } from './token.js';
 import { kubectlCommand } from './kubectl-command.js';
 import { checkConfigCommand } from './check-config.js';
+import { imageCommand } from './image.js';
+import { uninstallCommand } from './uninstall.js';
 
 /**
  * Composition root of the `kubets` binary: builds the command list and
@@ -17,6 +19,8 @@ function commands(): Command[] {
     etcdSnapshotCommand,
     kubectlCommand,
     checkConfigCommand,
+    imageCommand,
+    uninstallCommand,
     {
       name: 'version',
       summary: 'Print the kubets and Kubernetes versions',

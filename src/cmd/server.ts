@@ -5,6 +5,15 @@ import { type FlagSpec, UsageError } from '../cli/flags.js';
 import { createLogger, parseLevel } from '../lib/log.js';
 import { startControlPlane, type ControlPlaneConfig } from './control-plane.js';
 import { explainStartupError } from './startup-errors.js';
+import { compileHAConfig, haFlags } from './ha/ha-flags.js';
+import { compileNodeOptions, nodeFlags } from './node-flags.js';
+import { startLocalNode, startLocalNodeRuntime, type LocalNode } from './local-node.js';
+import { acquirePidFile } from './pid-file.js';
+import { pidFileOf } from './agent-paths.js';
+import { addonNames, startAddons } from './addons.js';
+import { nthIPv4 } from './node-flags.js';
+import { kubeProxySlot, parseKubeProxyArgs } from './kube-proxy-slot.js';
+import type { Disposable } from '../lib/disposable.js';
 
 /** The first non-loopback IPv4 address of this host (what k3s advertises by default). */
 export function primaryIPv4(): string {
@@ -85,6 +94,21 @@ export const serverFlags: FlagSpec[] = [
     placeholder: 'DOMAIN',
   },
   { name: 'disable-agent', type: 'boolean', description: 'Run only the control plane (no node on this machine)' },
+  { name: 'disable-kube-proxy', type: 'boolean', description: 'Do not run kube-proxy on this node' },
+  {
+    name: 'kube-proxy-arg',
+    type: 'string',
+    multiple: true,
+    description: 'kube-proxy flag passed through, e.g. proxy-mode=iptables (repeatable)',
+    placeholder: 'KEY=VALUE',
+  },
+  {
+    name: 'disable',
+    type: 'string',
+    multiple: true,
+    description: `Do not run this addon (repeatable): ${[...new Set(Object.values(addonNames))].join(', ')}`,
+    placeholder: 'ADDON',
+  },
   {
     name: 'controllers',
     type: 'string',
@@ -151,6 +175,8 @@ export const serverFlags: FlagSpec[] = [
     placeholder: 'LEVEL',
   },
   { name: 'log-format', type: 'string', description: 'text or json', default: 'text', placeholder: 'FORMAT' },
+  ...haFlags,
+  ...nodeFlags,
 ];
 
 /** Flags -> defaulted, validated ControlPlaneConfig. */
@@ -164,7 +190,11 @@ export function compileServerConfig(flags: Record<string, unknown>): ControlPlan
   const port = Number(flags['https-listen-port'] ?? 6443);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UsageError(`--https-listen-port must be a port number (0-65535), not ${port}`);
+  const ha = compileHAConfig(flags, dataDir);
   return {
+    ha,
+    // Leader election whenever another server can share the datastore (SQLite has a single server).
+    leaderElect: ha !== undefined || /^(etcd|https?):\/\//i.test(String(flags['datastore-endpoint'] ?? '')),
     dataDir,
     bindAddress: String(flags['bind-address'] ?? '0.0.0.0'),
     httpsPort: port,
@@ -192,6 +222,25 @@ export function compileServerConfig(flags: Record<string, unknown>): ControlPlan
   };
 }
 
+/** `--disable` names -> canonical addon names; unknown names are a usage error. */
+export function compileDisabledAddons(flags: Record<string, unknown>): Set<string> {
+  const out = new Set<string>();
+  for (const raw of (flags.disable as string[] | undefined) ?? []) {
+    for (const name of raw
+      .split(',')
+      .map((n) => n.trim().toLowerCase())
+      .filter(Boolean)) {
+      const canonical = addonNames[name];
+      if (!canonical)
+        throw new UsageError(
+          `--disable ${name}: unknown addon; choose from ${[...new Set(Object.values(addonNames))].join(', ')}`,
+        );
+      out.add(canonical);
+    }
+  }
+  return out;
+}
+
 function auditConfig(flags: Record<string, unknown>): ControlPlaneConfig['audit'] {
   const policy = flags['audit-policy-file'] as string | undefined;
   const path = flags['audit-log-path'] as string | undefined;
@@ -208,11 +257,17 @@ function auditConfig(flags: Record<string, unknown>): ControlPlaneConfig['audit'
 
 export const serverCommand: Command = {
   name: 'server',
-  summary: 'Run a Kubernetes control plane on this machine',
+  summary: 'Run a Kubernetes control plane and a node on this machine',
   usage: 'server [flags]',
   flags: serverFlags,
   async run({ flags, stdout, stderr }) {
     const config = compileServerConfig(flags);
+    const nodeOptions = flags['disable-agent'] ? undefined : compileNodeOptions(flags, config);
+    const disabledAddons = compileDisabledAddons(flags);
+    const kubeProxy =
+      nodeOptions && !flags['disable-kube-proxy']
+        ? kubeProxySlot(parseKubeProxyArgs((flags['kube-proxy-arg'] as string[] | undefined) ?? []))
+        : undefined;
     const log = createLogger('kubets', {
       level: parseLevel(flags['log-level'] as string),
       format: flags['log-format'] === 'json' ? 'json' : 'text',
@@ -220,28 +275,78 @@ export const serverCommand: Command = {
     config.log = log;
     const t0 = performance.now();
     const step = (s: string) => stdout.write(`kubets: ${s}\n`);
-    let cp;
-    try {
-      cp = await startControlPlane(config, step);
-    } catch (err) {
-      stderr.write(`kubets server: ${explainStartupError(err, config)}\n`);
-      return 1;
-    }
-    step(`API server ready at ${cp.url} in ${Math.round(performance.now() - t0)} ms`);
-    step(`kubeconfig written to ${config.kubeconfigPath}`);
-    if (!flags['disable-agent']) {
-      step('node agent not built yet: running the control plane only (the kubelet lands with issue 9)');
-    }
-    step(`try: KUBECONFIG=${config.kubeconfigPath} kubectl get namespaces`);
-    await new Promise<void>((resolveStop) => {
+    // Signals are handled from the start, so a stop during startup still shuts down in order.
+    let stopSignal: string | undefined;
+    const stopped = new Promise<void>((resolveStop) => {
       const stop = (sig: string) => {
-        step(`received ${sig}, shutting down`);
+        stopSignal ??= sig;
         resolveStop();
       };
       process.once('SIGINT', () => stop('SIGINT'));
       process.once('SIGTERM', () => stop('SIGTERM'));
     });
-    await cp.dispose();
+    let releasePidFile: () => void;
+    try {
+      releasePidFile = acquirePidFile(pidFileOf(config.dataDir));
+    } catch (err) {
+      stderr.write(`kubets server: ${explainStartupError(err, config)}\n`);
+      return 1;
+    }
+    let cp;
+    let node: LocalNode | undefined;
+    let addons: Disposable | undefined;
+    // containerd and the image imports need no API server: they run while the control plane starts.
+    let runtime = nodeOptions ? startLocalNodeRuntime(config, nodeOptions, step, kubeProxy) : undefined;
+    runtime?.catch(() => undefined);
+    try {
+      cp = await startControlPlane(config, step);
+      step(`API server ready at ${cp.url} in ${Math.round(performance.now() - t0)} ms`);
+      step(`kubeconfig written to ${config.kubeconfigPath}`);
+      if (nodeOptions && runtime && !stopSignal) {
+        const handedOver = runtime;
+        runtime = undefined;
+        node = await startLocalNode(cp, nodeOptions, step, { runtime: handedOver, kubeProxy });
+        const name = nodeOptions.nodeName;
+        // performance.now() counts from process start: this is launch -> Ready.
+        node.ready.then(
+          () => step(`node ${name} Ready ${Math.round(performance.now())} ms after launch`),
+          () => undefined,
+        );
+      }
+      if (!stopSignal) {
+        addons = await startAddons(
+          cp,
+          {
+            disabled: disabledAddons,
+            listenIP: nodeOptions?.nodeIP ?? config.advertiseAddress,
+            nodeName: nodeOptions?.nodeName,
+            clusterDNS: nodeOptions?.clusterDNS[0] ?? nthIPv4(config.serviceCIDR, 10),
+            clusterDomain: config.clusterDomain,
+          },
+          step,
+          log,
+        );
+      }
+    } catch (err) {
+      stderr.write(`kubets server: ${explainStartupError(err, config)}\n`);
+      await Promise.resolve(addons?.dispose()).catch(() => undefined);
+      await runtime?.then((r) => r.dispose()).catch(() => undefined);
+      await node?.dispose().catch(() => undefined);
+      await cp?.dispose().catch(() => undefined);
+      releasePidFile();
+      return 1;
+    }
+    step(`try: KUBECONFIG=${config.kubeconfigPath} kubectl get ${nodeOptions ? 'nodes' : 'namespaces'}`);
+    await stopped;
+    step(`received ${stopSignal}, shutting down`);
+    try {
+      await Promise.resolve(addons?.dispose()).catch(() => undefined);
+      await runtime?.then((r) => r.dispose()).catch(() => undefined);
+      await node?.dispose();
+    } finally {
+      await cp.dispose();
+      releasePidFile();
+    }
     return 0;
   },
 };

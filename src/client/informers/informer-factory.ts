@@ -105,9 +105,19 @@ export class SharedInformerFactory implements Disposable {
   async waitForCacheSync(signal?: AbortSignal): Promise<Map<string, boolean>> {
     const out = new Map<string, boolean>();
     const started = [...this.informers.entries()].filter(([, e]) => e.run);
-    const results = await Promise.all(started.map(([, e]) => e.informer.waitForSync(signal)));
-    started.forEach(([k], i) => out.set(k, results[i]!));
-    return out;
+    // One listener on the caller's signal however many informers wait (a signal warns past 10 listeners).
+    const local = new AbortController();
+    setMaxListeners(0, local.signal);
+    const relay = () => local.abort(signal?.reason);
+    if (signal?.aborted) relay();
+    else signal?.addEventListener('abort', relay, { once: true });
+    try {
+      const results = await Promise.all(started.map(([, e]) => e.informer.waitForSync(local.signal)));
+      started.forEach(([k], i) => out.set(k, results[i]!));
+      return out;
+    } finally {
+      signal?.removeEventListener('abort', relay);
+    }
   }
 
   /** Stops every informer and waits for them to finish. */

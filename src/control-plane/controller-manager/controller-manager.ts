@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { EventBroadcaster, SharedInformerFactory, type RestClient } from '../../client/index.js';
+import { EventBroadcaster, LeaderElector, SharedInformerFactory, type RestClient } from '../../client/index.js';
 import { type Clock, realClock } from '../../lib/clock.js';
 import { type Logger, nullLogger } from '../../lib/log.js';
 import {
@@ -18,13 +18,33 @@ export interface ControllerManagerOptions {
   /** `--controllers` values: `*` (all enabled by default), `name`, `-name` (default `['*']`). */
   enabled?: string[];
   config?: Partial<ControllerManagerConfig>;
+  /** Run the controllers only while holding the leader lease (upstream `--leader-elect`); default: always run. */
+  leaderElection?: ControllerManagerLeaderElection;
   clock?: Clock;
   log?: Logger;
 }
 
+/** Upstream `--leader-elect-*` settings; defaults are kube-controller-manager's. */
+export interface ControllerManagerLeaderElection {
+  /** Unique per candidate: `<hostname>_<uuid>` upstream. */
+  identity: string;
+  /** Default kube-system/kube-controller-manager. */
+  lease?: { namespace: string; name: string };
+  /** Default 15 s. */
+  leaseDurationMs?: number;
+  /** Default 10 s. */
+  renewDeadlineMs?: number;
+  /** Default 2 s. */
+  retryPeriodMs?: number;
+  /** Observed leader changes (including to this candidate). */
+  onNewLeader?(identity: string): void;
+}
+
 export interface RunningControllerManager {
-  /** Names of the controllers that were started. */
+  /** Names of the selected controllers (they run while this instance leads, when leader election is on). */
   running: string[];
+  /** Whether the controllers run here now (always true without leader election). */
+  isLeader(): boolean;
   stop(): Promise<void>;
 }
 
@@ -48,14 +68,87 @@ export function selectControllers(all: ControllerDescriptor[], flags: string[]):
  * one event broadcaster (DESIGN.md §1, controller-manager). Controllers
  * register their informers first; the factory then starts and syncs; each
  * controller's `start` runs until the stop signal.
+ *
+ * With leader election, all of that happens only while this instance holds
+ * the lease; losing it stops the controllers, informers and broadcaster, and
+ * the instance campaigns again. (Upstream exits the process instead; here the
+ * controller-manager shares its process with the API server, so it must
+ * restart in place. Every round starts from fresh caches, as a new process would.)
  */
 export async function startControllerManager(o: ControllerManagerOptions): Promise<RunningControllerManager> {
-  const clock = o.clock ?? realClock;
   const log = o.log ?? nullLogger;
-  const config = { ...defaultControllerManagerConfig, ...o.config };
+  const selected = selectControllers(o.controllers, o.enabled ?? ['*']);
   const ctrl = new AbortController();
   // Every controller, informer and queue listens on this one signal.
   setMaxListeners(0, ctrl.signal);
+  const running = selected.map((c) => c.name);
+  const le = o.leaderElection;
+  if (!le) {
+    const round = runControllers(o, selected, ctrl.signal);
+    return {
+      running,
+      isLeader: () => true,
+      async stop() {
+        ctrl.abort();
+        await round;
+      },
+    };
+  }
+
+  let leading = false;
+  const campaign = async () => {
+    while (!ctrl.signal.aborted) {
+      const elector = new LeaderElector({
+        rest: o.rest,
+        lease: le.lease ?? { namespace: 'kube-system', name: 'kube-controller-manager' },
+        identity: le.identity,
+        leaseDurationMs: le.leaseDurationMs,
+        renewDeadlineMs: le.renewDeadlineMs,
+        retryPeriodMs: le.retryPeriodMs,
+        clock: o.clock,
+        log: log.child('leader-election'),
+        callbacks: {
+          onStartedLeading: (signal) => {
+            leading = true;
+            log.info('became leader; starting controllers', { identity: le.identity });
+            setMaxListeners(0, signal);
+            return runControllers(o, selected, signal);
+          },
+          onStoppedLeading: () => {
+            leading = false;
+            if (!ctrl.signal.aborted) log.warn('leader lease lost; controllers stopped', { identity: le.identity });
+          },
+          onNewLeader: (id) => le.onNewLeader?.(id),
+        },
+      });
+      try {
+        await elector.run(ctrl.signal);
+      } catch (err) {
+        log.error('leader election failed', { err });
+        await (o.clock ?? realClock).sleep(1000, ctrl.signal).catch(() => undefined);
+      }
+    }
+  };
+  const done = campaign();
+  return {
+    running,
+    isLeader: () => leading,
+    async stop() {
+      ctrl.abort();
+      await done;
+    },
+  };
+}
+
+/** One run of the selected controllers until `signal` aborts; resolves once everything is shut down. */
+async function runControllers(
+  o: ControllerManagerOptions,
+  selected: ControllerDescriptor[],
+  signal: AbortSignal,
+): Promise<void> {
+  const clock = o.clock ?? realClock;
+  const log = o.log ?? nullLogger;
+  const config = { ...defaultControllerManagerConfig, ...o.config };
   const informers = new SharedInformerFactory({ rest: o.rest, clock });
   const broadcaster = new EventBroadcaster({ rest: o.rest, clock });
   const ctx: ControllerContext = {
@@ -64,10 +157,9 @@ export async function startControllerManager(o: ControllerManagerOptions): Promi
     recorder: (component) => broadcaster.newRecorder({ component }),
     clock,
     log,
-    signal: ctrl.signal,
+    signal,
     config,
   };
-  const selected = selectControllers(o.controllers, o.enabled ?? ['*']);
   const done: Promise<void>[] = [];
   for (const c of selected) {
     const clog = log.child(c.name);
@@ -75,18 +167,16 @@ export async function startControllerManager(o: ControllerManagerOptions): Promi
       c
         .start({ ...ctx, rest: c.serviceAccount && o.restFor ? o.restFor(c.serviceAccount) : o.rest, log: clog })
         .catch((err) => {
-          if (!ctrl.signal.aborted) clog.error('controller stopped with an error', { err });
+          if (!signal.aborted) clog.error('controller stopped with an error', { err });
         }),
     );
   }
-  informers.start(ctrl.signal);
-  return {
-    running: selected.map((c) => c.name),
-    async stop() {
-      ctrl.abort();
-      await Promise.all(done);
-      await informers.shutdown();
-      await broadcaster.shutdown();
-    },
-  };
+  informers.start(signal);
+  await new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await Promise.all(done);
+  await informers.shutdown();
+  await broadcaster.shutdown();
 }

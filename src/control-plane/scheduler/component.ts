@@ -1,8 +1,9 @@
-import type { Node, Pod, PodCondition } from 'kubernetes-types/core/v1.js';
-import { isConflict, isNotFound } from '../../api/errors/status-error.js';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import {
   EventBroadcaster,
-  ResourceClient,
+  LeaderElector,
   SharedInformerFactory,
   type KubeObject,
   type RestClient,
@@ -10,25 +11,53 @@ import {
 } from '../../client/index.js';
 import { type Clock, realClock } from '../../lib/clock.js';
 import { type Logger, nullLogger } from '../../lib/log.js';
+import { apiPorts } from './component-ports.js';
 import type { ResolvedConfiguration } from './config/types.js';
 import type { EventResource } from './framework/events.js';
-import type { Listers, ObjectLister, Ports } from './framework/interfaces.js';
+import type { Listers, ObjectLister } from './framework/interfaces.js';
 import { Scheduler } from './scheduler.js';
+
+export interface SchedulerLeaderElection {
+  /** The Lease candidates compete for (default kube-system/kube-scheduler, as kube-scheduler). */
+  lease?: { namespace: string; name: string };
+  /** Defaults as kube-scheduler's: 15 s, 10 s, 2 s. */
+  leaseDurationMs?: number;
+  renewDeadlineMs?: number;
+  retryPeriodMs?: number;
+  /** Give the lease up when stopped, so a successor need not wait for it to expire (default true). */
+  releaseOnCancel?: boolean;
+}
 
 export interface SchedulerComponentOptions {
   rest: RestClient;
   config?: ResolvedConfiguration;
   clock?: Clock;
   log?: Logger;
+  /**
+   * kube-scheduler's `--leader-elect`: campaign for the Lease and schedule
+   * only while holding it. Informers and caches stay warm while waiting.
+   */
+  leaderElection?: boolean | SchedulerLeaderElection;
+  /** Leader-election candidate identity (default `<hostname>_<uuid>`). */
+  identity?: string;
+  /** Most API writes (bindings, status patches, victim deletions) in flight at once (default 64). */
+  maxInFlightWrites?: number;
 }
 
 export interface RunningScheduler {
-  scheduler: Scheduler;
+  /** The scheduler core of the current incarnation (a deposed leader campaigns again with a fresh one). */
+  readonly scheduler: Scheduler;
+  /** Whether this instance schedules now (always true without leader election, until stopped). */
+  isLeader(): boolean;
+  /**
+   * Stops scheduling; resolves once none of its writes is outstanding (those
+   * already sent complete, the rest are dropped), the lease is released
+   * (unless configured not to) and the informers are stopped.
+   */
   stop(): Promise<void>;
 }
 
-const pods = { group: '', version: 'v1', resource: 'pods' };
-const rfc3339 = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+const defaultLease = { namespace: 'kube-system', name: 'kube-scheduler' };
 
 function lister<T>(inf: SharedIndexInformer<KubeObject>): ObjectLister<T> {
   return {
@@ -37,93 +66,24 @@ function lister<T>(inf: SharedIndexInformer<KubeObject>): ObjectLister<T> {
   } as ObjectLister<T>;
 }
 
-/**
- * kube-scheduler as a component: informers feed the scheduling queue and cache
- * (handlers only hand objects over), and the scheduler's ports write through the
- * API — `pods/binding` to bind, `pods/status` for PodScheduled=False and
- * nominations, events, and victim deletion for preemption.
- */
-export async function startScheduler(o: SchedulerComponentOptions): Promise<RunningScheduler> {
-  const clock = o.clock ?? realClock;
-  const log = o.log ?? nullLogger;
+/** One incarnation: informers feeding a Scheduler whose loop runs only when `run` is called. */
+interface Incarnation {
+  scheduler: Scheduler;
+  run(signal: AbortSignal): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function startIncarnation(o: SchedulerComponentOptions, clock: Clock, log: Logger): Promise<Incarnation> {
   const stop = new AbortController();
   const informers = new SharedInformerFactory({ rest: o.rest, clock, log });
   const broadcaster = new EventBroadcaster({ rest: o.rest, clock });
-  const recorder = broadcaster.newRecorder({ component: 'default-scheduler' });
-  const podClient = (ns: string) => new ResourceClient<Pod & KubeObject>(o.rest, pods, ns);
-
-  const ports: Ports = {
-    binder: {
-      async bind(pod, nodeName) {
-        await o.rest.request({
-          method: 'POST',
-          path: `/api/v1/namespaces/${pod.metadata!.namespace}/pods/${pod.metadata!.name}/binding`,
-          body: {
-            apiVersion: 'v1',
-            kind: 'Binding',
-            metadata: { name: pod.metadata!.name, namespace: pod.metadata!.namespace, uid: pod.metadata!.uid },
-            target: { apiVersion: 'v1', kind: 'Node', name: nodeName },
-          },
-        });
-      },
-    },
-    statusUpdater: {
-      async podScheduledFalse(pod, reason, message, nominatedNodeName) {
-        const cond = {
-          type: 'PodScheduled',
-          status: 'False',
-          reason,
-          message,
-          lastProbeTime: null,
-          lastTransitionTime: rfc3339(clock.now()),
-        };
-        const status: Record<string, unknown> = { conditions: [cond] };
-        if (nominatedNodeName !== undefined) status.nominatedNodeName = nominatedNodeName || null;
-        try {
-          await podClient(pod.metadata!.namespace!).patch(
-            pod.metadata!.name!,
-            'strategic',
-            { metadata: { uid: pod.metadata!.uid }, status },
-            { subresource: 'status' },
-          );
-        } catch (err) {
-          if (!isNotFound(err) && !isConflict(err)) throw err;
-        }
-      },
-      async setNominatedNode(pod, nodeName) {
-        try {
-          await podClient(pod.metadata!.namespace!).patch(
-            pod.metadata!.name!,
-            'merge',
-            { status: { nominatedNodeName: nodeName || null } },
-            { subresource: 'status' },
-          );
-        } catch (err) {
-          if (!isNotFound(err)) throw err;
-        }
-      },
-    },
-    events: {
-      event: (obj, type, reason, message) => recorder.event(obj as unknown as KubeObject, type, reason, message),
-    },
-    deleter: {
-      async deletePod(pod: Pod, condition: PodCondition) {
-        const c = podClient(pod.metadata!.namespace!);
-        try {
-          await c.patch(
-            pod.metadata!.name!,
-            'strategic',
-            { status: { conditions: [condition] } },
-            { subresource: 'status' },
-          );
-          await c.delete(pod.metadata!.name!, { preconditions: { uid: pod.metadata!.uid } });
-        } catch (err) {
-          if (!isNotFound(err) && !isConflict(err)) throw err;
-        }
-      },
-    },
-  };
-
+  const { ports, drain } = apiPorts({
+    rest: o.rest,
+    clock,
+    recorder: broadcaster.newRecorder({ component: 'default-scheduler' }),
+    signal: stop.signal,
+    maxInFlight: o.maxInFlightWrites ?? 64,
+  });
   const inf = (group: string, version: string, resource: string) =>
     informers.forResource<KubeObject>({ group, version, resource });
   const podInf = inf('', 'v1', 'pods');
@@ -165,17 +125,130 @@ export async function startScheduler(o: SchedulerComponentOptions): Promise<Runn
   forward('StorageClass', inf('storage.k8s.io', 'v1', 'storageclasses'));
   forward('CSINode', inf('storage.k8s.io', 'v1', 'csinodes'));
   forward('Namespace', inf('', 'v1', 'namespaces'));
-  informers.start(stop.signal);
-  await informers.waitForCacheSync(stop.signal);
-  const running = scheduler.run(stop.signal).catch((err) => log.error('scheduler stopped with an error', { err }));
+  const shutdown = async () => {
+    await informers.shutdown();
+    await broadcaster.shutdown();
+  };
+  try {
+    informers.start(stop.signal);
+    await informers.waitForCacheSync(stop.signal);
+  } catch (err) {
+    stop.abort();
+    await shutdown();
+    throw err;
+  }
+  let running: Promise<void> | undefined;
+  let stopping: Promise<void> | undefined;
   return {
     scheduler,
+    run(signal) {
+      // Single use: when `signal` ends the run, this incarnation sends no more writes.
+      signal.addEventListener('abort', () => stop.abort(), { once: true });
+      if (signal.aborted) stop.abort();
+      running ??= scheduler.run(stop.signal).catch((err) => log.error('scheduler stopped with an error', { err }));
+      return running;
+    },
+    stop() {
+      stopping ??= (async () => {
+        stop.abort();
+        scheduler.stop();
+        await running;
+        await scheduler.waitForBindings();
+        await drain();
+        await shutdown();
+      })();
+      return stopping;
+    },
+  };
+}
+
+/**
+ * kube-scheduler as a component: informers feed the scheduling queue and
+ * cache (handlers only hand objects over), and the scheduler's ports write
+ * through the API (component-ports.ts). With leader election, candidates
+ * keep warm caches and only the holder of the Lease schedules; a leader that
+ * loses the Lease stops scheduling at once (writes it has not sent yet are
+ * dropped; the API server's binding check means a pod is never bound twice)
+ * and, like kube-scheduler restarting after it exits, campaigns again with a
+ * fresh incarnation.
+ */
+export async function startScheduler(o: SchedulerComponentOptions): Promise<RunningScheduler> {
+  const clock = o.clock ?? realClock;
+  const log = o.log ?? nullLogger;
+  if (!o.leaderElection) {
+    const inc = await startIncarnation(o, clock, log);
+    const stop = new AbortController();
+    void inc.run(stop.signal);
+    let stopped = false;
+    return {
+      scheduler: inc.scheduler,
+      isLeader: () => !stopped,
+      async stop() {
+        stopped = true;
+        stop.abort();
+        await inc.stop();
+      },
+    };
+  }
+
+  const le: SchedulerLeaderElection = o.leaderElection === true ? {} : o.leaderElection;
+  const identity = o.identity ?? `${hostname()}_${randomUUID()}`;
+  const stop = new AbortController();
+  let current = await startIncarnation(o, clock, log);
+  let leading = false;
+  const campaign = async () => {
+    while (!stop.signal.aborted) {
+      const inc = current;
+      const elector = new LeaderElector({
+        rest: o.rest,
+        lease: le.lease ?? defaultLease,
+        identity,
+        leaseDurationMs: le.leaseDurationMs,
+        renewDeadlineMs: le.renewDeadlineMs,
+        retryPeriodMs: le.retryPeriodMs,
+        releaseOnCancel: le.releaseOnCancel,
+        clock,
+        log,
+        callbacks: {
+          onStartedLeading: (signal) => {
+            leading = true;
+            signal.addEventListener('abort', () => (leading = false), { once: true });
+            log.info('started leading', { identity });
+            return inc.run(signal);
+          },
+          onStoppedLeading: () => {
+            leading = false;
+            log.info('stopped leading', { identity });
+          },
+        },
+      });
+      await elector.run(stop.signal);
+      leading = false;
+      await inc.stop();
+      if (stop.signal.aborted) return;
+      // Deposed: start over as a new incarnation (kube-scheduler exits and is restarted).
+      for (;;) {
+        try {
+          current = await startIncarnation(o, clock, log);
+          break;
+        } catch (err) {
+          if (stop.signal.aborted) return;
+          log.error('restarting the scheduler failed; retrying', { err });
+          await clock.sleep(1000, stop.signal).catch(() => undefined);
+        }
+      }
+    }
+  };
+  const campaigning = campaign().catch((err) => log.error('leader election stopped with an error', { err }));
+  return {
+    get scheduler() {
+      return current.scheduler;
+    },
+    isLeader: () => leading,
     async stop() {
       stop.abort();
-      scheduler.stop();
-      await running;
-      await informers.shutdown();
-      await broadcaster.shutdown();
+      await campaigning;
+      await current.stop();
     },
   };
 }

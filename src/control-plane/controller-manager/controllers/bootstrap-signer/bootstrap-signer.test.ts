@@ -82,6 +82,7 @@ test('cluster-info kubeconfig is kubeadm-shaped: one unnamed cluster with server
     'ClusterRoleBinding/kubets:kubelet-bootstrap',
     'ClusterRoleBinding/kubets:node-autoapprove-bootstrap',
     'ClusterRoleBinding/kubets:node-autoapprove-certificate-rotation',
+    'ClusterRoleBinding/kubets:node-proxier',
     'ClusterRoleBinding/kubets:kubelet-serving-approver',
   ]);
 });

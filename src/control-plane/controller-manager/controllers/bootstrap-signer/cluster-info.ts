@@ -114,6 +114,13 @@ export function joinBootstrapObjects(o: JoinBootstrapOptions): { kind: string; r
       resource: 'clusterrolebindings',
       obj: crb('kubets:node-autoapprove-certificate-rotation', `${csr}:selfnodeclient`, [group('system:nodes')]),
     },
+    // A joined agent runs kube-proxy with its node credentials (k3s issues a separate
+    // kube-proxy certificate instead); kube-proxy needs to list Services and EndpointSlices.
+    {
+      kind: 'ClusterRoleBinding',
+      resource: 'clusterrolebindings',
+      obj: crb('kubets:node-proxier', 'system:node-proxier', [group('system:nodes')]),
+    },
   ];
   if (o.approveKubeletServing)
     out.push({
