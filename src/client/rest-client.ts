@@ -1,5 +1,5 @@
 import type { StatusError } from '../api/errors/status-error.js';
-import { AbortError, anySignal, timeoutSignal } from '../lib/abort.js';
+import { AbortError, anySignal } from '../lib/abort.js';
 import { Backoff, type BackoffOptions } from '../lib/backoff.js';
 import { type Clock, realClock } from '../lib/clock.js';
 import { type Logger, nullLogger } from '../lib/log.js';
@@ -19,6 +19,7 @@ import {
   type Transport,
   type TransportResponse,
 } from './transport.js';
+import { Deadlines } from './deadlines.js';
 import { Watch } from './watch.js';
 
 export interface RestClientOptions {
@@ -80,6 +81,7 @@ export class RestClient {
   private readonly backoffOpts: BackoffOptions;
   private readonly onWarning: (message: string) => void;
   private readonly random: () => number;
+  private readonly deadlines: Deadlines;
 
   constructor(opts: RestClientOptions) {
     this.transport = opts.transport;
@@ -94,18 +96,20 @@ export class RestClient {
     this.backoffOpts = opts.retryBackoff ?? { initialMs: 100, maxMs: 5000, factor: 2, jitter: 0.2 };
     this.onWarning = opts.onWarning ?? ((message) => this.log.warn('server warning', { message }));
     this.random = opts.random ?? Math.random;
+    this.deadlines = new Deadlines(this.clock);
   }
 
   /** One request; resolves with a 2xx response, throws StatusError / TransportError / the abort reason. */
   async request(opts: RequestOptions): Promise<TransportResponse> {
-    const target: RequestTarget = { method: opts.method, ...opts.target };
-    const backoff = new Backoff(this.backoffOpts, this.random);
+    let backoff: Backoff | undefined;
+    const nextBackoff = () => (backoff ??= new Backoff(this.backoffOpts, this.random));
     const long = opts.expect === 'watch' || opts.expect === 'stream';
     const timeoutMs = long ? 0 : (opts.timeoutMs ?? this.timeoutMs);
     for (let attempt = 0; ; attempt++) {
-      if (this.limiter) await this.limiter.wait(opts.signal);
-      const timer = timeoutMs > 0 ? timeoutSignal(timeoutMs, this.clock) : undefined;
-      const combined = timer ? anySignal([opts.signal, timer.signal]) : undefined;
+      // An available token costs no await (a busy in-process client issues thousands of requests a second).
+      if (this.limiter && !this.limiter.tryAccept()) await this.limiter.wait(opts.signal);
+      const deadline = timeoutMs > 0 ? this.deadlines.start(timeoutMs) : undefined;
+      const combined = deadline && opts.signal ? anySignal([opts.signal, deadline.signal]) : undefined;
       let res: TransportResponse;
       try {
         res = await this.transport.roundTrip({
@@ -115,20 +119,20 @@ export class RestClient {
           headers: opts.headers,
           body: opts.body,
           expect: opts.expect,
-          signal: combined?.signal ?? opts.signal,
+          signal: combined?.signal ?? deadline?.signal ?? opts.signal,
         });
       } catch (err) {
         if (opts.signal?.aborted) throw opts.signal.reason ?? new AbortError();
-        if (timer?.signal.aborted) {
+        if (deadline?.signal.aborted) {
           throw new AbortError(`${opts.method} ${opts.path}: client timeout after ${timeoutMs}ms`);
         }
-        const delay = this.networkRetryDelay(err, opts.method, attempt, backoff);
+        const delay = this.networkRetryDelay(err, opts.method, attempt, nextBackoff);
         if (delay === undefined) throw err;
         this.log.debug('retrying after network error', { method: opts.method, path: opts.path, attempt, err });
         if (delay > 0) await this.clock.sleep(delay, opts.signal);
         continue;
       } finally {
-        timer?.dispose();
+        deadline?.done();
         combined?.dispose();
       }
       this.warnings(res);
@@ -136,9 +140,10 @@ export class RestClient {
         if (res.type === 'object' && isFailureStatus(res.body)) throw statusErrorFrom(res.body, res.status)!;
         return res;
       }
+      const target: RequestTarget = { method: opts.method, ...opts.target };
       const err = errorFromResponse(res, target);
       if (res.type === 'watch') res.events.close();
-      const delay = this.statusRetryDelay(err, res, opts.method, attempt, backoff);
+      const delay = this.statusRetryDelay(err, res, opts.method, attempt, nextBackoff);
       if (delay === undefined) throw err;
       this.log.debug('retrying', { method: opts.method, path: opts.path, code: res.status, attempt, delayMs: delay });
       if (delay > 0) await this.clock.sleep(delay, opts.signal);
@@ -172,10 +177,10 @@ export class RestClient {
     }
   }
 
-  private networkRetryDelay(err: unknown, method: HttpMethod, attempt: number, b: Backoff): number | undefined {
+  private networkRetryDelay(err: unknown, method: HttpMethod, attempt: number, b: () => Backoff): number | undefined {
     if (!(err instanceof TransportError) || !err.retryable || attempt >= this.maxRetries) return undefined;
-    if (err.notSent) return attempt === 0 ? 0 : b.next();
-    return idempotent.has(method) ? b.next() : undefined;
+    if (err.notSent) return attempt === 0 ? 0 : b().next();
+    return idempotent.has(method) ? b().next() : undefined;
   }
 
   private statusRetryDelay(
@@ -183,14 +188,14 @@ export class RestClient {
     res: TransportResponse,
     method: HttpMethod,
     attempt: number,
-    b: Backoff,
+    b: () => Backoff,
   ): number | undefined {
     if (attempt >= this.maxRetries) return undefined;
     const after = retryAfterSeconds(res) ?? err.details?.retryAfterSeconds;
-    if (res.status === 429) return after !== undefined && after > 0 ? after * 1000 : b.next();
+    if (res.status === 429) return after !== undefined && after > 0 ? after * 1000 : b().next();
     if (res.status >= 500) {
       if (after !== undefined && after > 0) return after * 1000;
-      if (idempotent.has(method) && res.status !== 501) return b.next();
+      if (idempotent.has(method) && res.status !== 501) return b().next();
     }
     return undefined;
   }

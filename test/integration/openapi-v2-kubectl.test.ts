@@ -22,7 +22,6 @@ import * as x509 from '../../src/control-plane/apiserver/pki/x509.js';
 import * as kubeconfigModule from '../../src/control-plane/apiserver/pki/kubeconfig.js';
 import * as clients from '../harness/clients.js';
 
-
 interface Logged {
   method: string;
   path: string;

@@ -6,13 +6,7 @@
 import type { GroupVersionKind, ResourceInfo } from '../../scheme/types.js';
 import { customResourceDefinitionName } from '../custom-resource-schema.js';
 import type { Definitions } from '../schema-types.js';
-import type {
-  BodySchema,
-  HttpMethod,
-  OperationSpec,
-  ParamSpec,
-  ResponseSpec,
-} from './route-model.js';
+import type { BodySchema, HttpMethod, OperationSpec, ParamSpec, ResponseSpec } from './route-model.js';
 
 export const metaV1 = 'io.k8s.apimachinery.pkg.apis.meta.v1';
 

@@ -7,7 +7,7 @@ import type { Logger } from '../../../lib/log.js';
 import type { Storage } from '../../storage/interface.js';
 import { customColumnsPrinter } from '../printers/index.js';
 import { defaultStrategy, statusStrategy } from '../registry/default-strategy.js';
-import { decodeStored } from '../registry/object-codec.js';
+import { decodeWritten } from '../registry/object-codec.js';
 import type { Converter, ServedResource } from '../registry/served-resource.js';
 import { GenericStore } from '../registry/store.js';
 import { WatchCache } from '../watch-cache/watch-cache.js';
@@ -90,7 +90,7 @@ export function makeCrdStore(crd: CustomResourceDefinition, deps: CrdStoreDeps):
   const cache = new WatchCache({
     storage: deps.storage,
     prefix: prefixFor(info.group, info.plural),
-    decode: decodeStored,
+    decode: decodeWritten,
     clock: deps.clock,
     log: deps.log.child('watch-cache', { resource: `${info.group}/${info.plural}` }),
   });

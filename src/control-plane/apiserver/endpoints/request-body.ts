@@ -1,6 +1,7 @@
 import { badRequest } from '../../../api/errors/status-error.js';
 import { decodeBody, objectMediaTypes } from '../../../api/codec/media-type.js';
 import { groupVersionString } from '../../../api/scheme/types.js';
+import { jsonClone } from '../fieldmanager/go-json.js';
 import type { RequestContext } from '../types.js';
 import type { ServedResource } from '../registry/served-resource.js';
 import type { KubeObject } from '../watch-cache/types.js';
@@ -18,7 +19,7 @@ export function decodeObjectBody(
 ): KubeObject {
   const req = ctx.request;
   let value: unknown;
-  if (req.object !== undefined) value = structuredClone(req.object);
+  if (req.object !== undefined) value = jsonClone(req.object);
   else {
     if (!req.body || req.body.length === 0) throw badRequest('the body of the request was empty');
     value = decodeBody(req.body, req.headers['content-type'], { supported: objectMediaTypes, kind, apiVersion }).value;
@@ -50,7 +51,7 @@ export function decodeObjectBody(
 export function decodeDeleteOptions(ctx: RequestContext): Record<string, unknown> {
   const req = ctx.request;
   let body: Record<string, unknown> = {};
-  if (req.object !== undefined && req.object !== null) body = structuredClone(req.object) as Record<string, unknown>;
+  if (req.object !== undefined && req.object !== null) body = jsonClone(req.object) as Record<string, unknown>;
   else if (req.body && req.body.length > 0) {
     const v = decodeBody(req.body, req.headers['content-type'], {
       supported: objectMediaTypes,

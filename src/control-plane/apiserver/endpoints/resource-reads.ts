@@ -6,7 +6,13 @@ import { groupVersionString } from '../../../api/scheme/types.js';
 import type { ServedResource } from '../registry/served-resource.js';
 import { listObjects, watchObjects, type ListOutcome } from '../registry/store-reads.js';
 import type { ApiResponse, RequestContext, WatchStream } from '../types.js';
-import { entryJSON, type CacheEntry, type KubeObject, type ObjectFilter, type WatchTrigger } from '../watch-cache/types.js';
+import {
+  entryJSON,
+  type CacheEntry,
+  type KubeObject,
+  type ObjectFilter,
+  type WatchTrigger,
+} from '../watch-cache/types.js';
 import type { HandlerDeps } from './context.js';
 import { chooseOutput, renderList, renderObject, watchEncoder, type RenderContext } from './output.js';
 import { parseListQuery } from './query.js';
@@ -97,13 +103,23 @@ export async function handleList(
   });
   // HTTP callers asking for plain JSON get the list assembled from each object's cached
   // serialization, streamed in chunks that yield to the event loop between them.
-  if (rc.form.kind === 'json' && r.converter.identity && out.entries && !ctx.request.peer.inProcessUser && out.entries.length > 100) {
+  if (
+    rc.form.kind === 'json' &&
+    r.converter.identity &&
+    out.entries &&
+    !ctx.request.peer.inProcessUser &&
+    out.entries.length > 100
+  ) {
     return streamJsonList(rc.typeMeta, out, out.entries);
   }
   return renderList(rc, { ...out, items: out.items.map((o) => r.converter.toServed(o)) });
 }
 
-function streamJsonList(typeMeta: { apiVersion: string; kind: string }, out: ListOutcome, entries: CacheEntry[]): ApiResponse {
+function streamJsonList(
+  typeMeta: { apiVersion: string; kind: string },
+  out: ListOutcome,
+  entries: CacheEntry[],
+): ApiResponse {
   const metadata: Record<string, unknown> = { resourceVersion: out.resourceVersion };
   if (out.continue) metadata.continue = out.continue;
   if (out.remainingItemCount !== undefined) metadata.remainingItemCount = out.remainingItemCount;

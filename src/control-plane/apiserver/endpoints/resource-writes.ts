@@ -4,6 +4,7 @@ import { applyDefaults } from '../../../api/defaults/apply-defaults.js';
 import { applyPatch, type JsonObject } from '../../../api/patch/index.js';
 import { FieldPath } from '../../../api/validation/field-error.js';
 import type { AdmissionAttributes, AdmissionOperation } from '../admission/types.js';
+import { jsonClone } from '../fieldmanager/go-json.js';
 import type { ServedResource, SubresourceHandler } from '../registry/served-resource.js';
 import type { DeleteOptions } from '../registry/strategy.js';
 import { listObjects } from '../registry/store-reads.js';
@@ -104,7 +105,7 @@ export async function handleUpdate(
     ns,
     name,
     async (current) => {
-      const next = structuredClone(body);
+      const next = jsonClone(body);
       const served = current ? r.converter.toServed(current) : undefined;
       const a = attrs(ctx, r, current ? 'UPDATE' : 'CREATE', ns, name, wq.dryRun, next, served, sub?.name);
       await deps.admission.admit(a);
@@ -161,7 +162,7 @@ export async function handlePatch(
       const served = current ? r.converter.toServed(current) : undefined;
       let next: KubeObject;
       if (applyConfig) {
-        next = deps.apply(r, served, structuredClone(applyConfig), manager, wq.force ?? false);
+        next = deps.apply(r, served, jsonClone(applyConfig), manager, wq.force ?? false);
       } else {
         if (!served) throw badRequest('patch target not found');
         next = applyPatch(served as unknown as JsonObject, raw, contentType, r.patchSchema) as unknown as KubeObject;

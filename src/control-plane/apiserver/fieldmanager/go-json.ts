@@ -84,7 +84,35 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   return true;
 }
 
-/** A structural copy of a JSON value (objects in, plain objects out). */
+/**
+ * A structural copy of a JSON value (objects in, plain objects out), as
+ * structuredClone would make of one (keys with undefined values are kept),
+ * but several times faster: API objects are copied on every write. A value
+ * with a toJSON method (a Date from an in-process caller) is copied as what
+ * JSON encoding would send.
+ */
 export function jsonClone<T>(v: T): T {
-  return v === undefined ? v : (structuredClone(v) as T);
+  return (typeof v === 'object' && v !== null ? copyValue(v) : v) as T;
+}
+
+function copyValue(v: object, converted = false): unknown {
+  if (!converted && typeof (v as { toJSON?: unknown }).toJSON === 'function') {
+    const j: unknown = (v as { toJSON(): unknown }).toJSON();
+    return typeof j === 'object' && j !== null ? copyValue(j, true) : j;
+  }
+  if (Array.isArray(v)) {
+    const out = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
+      out[i] = typeof x === 'object' && x !== null ? copyValue(x) : x;
+    }
+    return out;
+  }
+  const out: Record<string, unknown> = {};
+  const o = v as Record<string, unknown>;
+  for (const k in o) {
+    const x = o[k];
+    out[k] = typeof x === 'object' && x !== null ? copyValue(x) : x;
+  }
+  return out;
 }

@@ -38,7 +38,10 @@ export class FlowControl {
    * The level, flow and seats of a request. `estimateObjects` says how many
    * objects a LIST would return (seats = 1 per 100 objects, 1..10).
    */
-  classify(ctx: RequestContext, estimateObjects?: () => number): { level: PriorityLevel; flow: string; seats: number } | undefined {
+  classify(
+    ctx: RequestContext,
+    estimateObjects?: () => number,
+  ): { level: PriorityLevel; flow: string; seats: number } | undefined {
     const u = ctx.user;
     if (u.groups.includes('system:masters')) return undefined;
     const info = ctx.info;
@@ -50,7 +53,8 @@ export class FlowControl {
       u.username.startsWith('system:kube-') ||
       u.username.startsWith('system:serviceaccount:kube-system:') ||
       u.username === 'system:apiserver';
-    const seats = info.verb === 'list' && estimateObjects ? Math.min(10, Math.max(1, Math.ceil(estimateObjects() / 100))) : 1;
+    const seats =
+      info.verb === 'list' && estimateObjects ? Math.min(10, Math.max(1, Math.ceil(estimateObjects() / 100))) : 1;
     return { level: system ? this.levels.system : this.levels.workload, flow: u.username, seats };
   }
 }

@@ -131,7 +131,10 @@ export async function startHttpsServer(opts: HttpsServerOptions): Promise<Runnin
   const h1 = http.createServer({ noDelay: true }, (req, res) => void serve(req, res, req.socket as tls.TLSSocket));
   // Header values with surrounding whitespace must reach impersonation checks as sent (upstream Go keeps
   // them); Node >= 22 honours this option, Node 20's nghttp2 drops such fields (documented limitation).
-  const h2Options = { settings: { maxConcurrentStreams: 1000 }, strictFieldWhitespaceValidation: false } as http2.ServerOptions;
+  const h2Options = {
+    settings: { maxConcurrentStreams: 1000 },
+    strictFieldWhitespaceValidation: false,
+  } as http2.ServerOptions;
   const h2 = http2.createServer(h2Options, (req, res) => {
     void serve(req, res, (req.stream.session?.socket as tls.TLSSocket | undefined) ?? undefined);
   });

@@ -9,7 +9,7 @@ import { printerFor } from '../printers/index.js';
 import { WatchCache } from '../watch-cache/watch-cache.js';
 import type { KubeObject } from '../watch-cache/types.js';
 import { defaultStrategy, statusStrategy } from './default-strategy.js';
-import { decodeStored } from './object-codec.js';
+import { decodeWritten } from './object-codec.js';
 import { eventStrategy } from './resources/events.js';
 import { jobStrategy } from './resources/jobs.js';
 import { secretStrategy } from './resources/secrets.js';
@@ -114,7 +114,7 @@ export function buildResources(o: BuildOptions): BuiltResources {
       const cache = new WatchCache({
         storage: o.storage,
         prefix: o.scheme.storagePrefix(storageInfo),
-        decode: decodeStored,
+        decode: decodeWritten,
         indexers: cacheIndexers[sgr],
         clock: o.clock,
         log: o.log.child('watch-cache', { resource: sgr }),

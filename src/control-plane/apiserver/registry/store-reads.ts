@@ -78,7 +78,11 @@ export async function listObjects(store: GenericStore, ns: string, p: ListParams
 
   function fromCache(startAfter: string | undefined, rv: number): ListOutcome {
     const r = cache.list(prefix, entryFilter, { startAfter, limit });
-    const out: ListOutcome = { items: r.items.map((e) => e.object), entries: r.items, resourceVersion: String(r.revision) };
+    const out: ListOutcome = {
+      items: r.items.map((e) => e.object),
+      entries: r.items,
+      resourceVersion: String(r.revision),
+    };
     if (r.continueKey !== undefined) {
       out.continue = encodeContinue({ rv, startAfter: r.continueKey });
       out.remainingItemCount = r.remaining;

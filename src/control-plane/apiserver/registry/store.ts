@@ -15,6 +15,7 @@ import { isStorageError, type Storage } from '../../storage/interface.js';
 import type { RequestContext } from '../types.js';
 import type { WatchCache } from '../watch-cache/watch-cache.js';
 import type { KubeObject } from '../watch-cache/types.js';
+import { jsonClone } from '../fieldmanager/go-json.js';
 import { decodeStored, encodeForStorage } from './object-codec.js';
 import { WriteTransaction } from './write-tx.js';
 import type { DeleteOptions, ResourceStrategy, SubresourceStrategy } from './strategy.js';
@@ -194,6 +195,11 @@ export class GenericStore {
    * Updates `name` by applying `mutate` to the current object, with compare-and-swap
    * on the storage revision. A resourceVersion in the mutated object is a
    * precondition (409 on mismatch); without one, concurrent writers are retried.
+   *
+   * As upstream's GuaranteedUpdate with a cached existing object, the first
+   * attempt starts from the watch cache's copy (no storage read, no decode);
+   * when that guess may have been stale — a lost compare-and-swap, an error
+   * or a no-op computed from it — the next attempt reads storage.
    */
   async update(
     ctx: RequestContext,
@@ -204,9 +210,22 @@ export class GenericStore {
   ): Promise<{ object: KubeObject; created: boolean }> {
     this.checkNamespace(ns);
     const key = this.deps.keyFor(ns, name);
+    let guess = this.deps.cache.get(key);
     for (let attempt = 0; ; attempt++) {
-      const kv = await this.deps.storage.get(key);
-      const current = kv ? decodeStored(kv) : undefined;
+      let current: KubeObject | undefined;
+      let modRevision = 0;
+      const fromCache = guess !== undefined;
+      if (guess) {
+        current = guess.object;
+        modRevision = guess.rv;
+        guess = undefined;
+      } else {
+        const kv = await this.deps.storage.get(key);
+        if (kv) {
+          current = decodeStored(kv);
+          modRevision = kv.modRevision;
+        }
+      }
       if (!current) {
         if (!opts.forceAllowCreate && (!this.strategy.allowCreateOnUpdate || opts.subresource)) {
           throw notFound(groupResource(this.strategy), name);
@@ -230,10 +249,11 @@ export class GenericStore {
       ctx.tx = tx;
       let outcome: { object: KubeObject; created: boolean } | 'retry';
       try {
-        outcome = await this.attemptUpdate(ctx, ns, name, key, kv!.modRevision, current, mutate, opts, attempt);
+        outcome = await this.attemptUpdate(ctx, ns, name, key, modRevision, current, mutate, opts, attempt, fromCache);
       } catch (err) {
         await tx.abort();
         ctx.tx = undefined;
+        if (fromCache) continue;
         throw err;
       }
       ctx.tx = undefined;
@@ -247,7 +267,10 @@ export class GenericStore {
     }
   }
 
-  /** One compare-and-swap attempt of update(); 'retry' when another writer won the race. */
+  /**
+   * One compare-and-swap attempt of update(); 'retry' when another writer won
+   * the race, or when `current` came from the cache and may be stale.
+   */
   private async attemptUpdate(
     ctx: RequestContext,
     ns: string,
@@ -258,20 +281,25 @@ export class GenericStore {
     mutate: Mutation,
     opts: UpdateOptions,
     attempt: number,
+    fromCache: boolean,
   ): Promise<{ object: KubeObject; created: boolean } | 'retry'> {
-    const desired = await mutate(structuredClone(current));
+    const desired = await mutate(jsonClone(current));
     const wantRv = desired.metadata?.resourceVersion;
     const conditional = wantRv !== undefined && wantRv !== '';
-    if (conditional && wantRv !== current.metadata.resourceVersion) throw conflict(groupResource(this.strategy), name);
+    if (conditional && wantRv !== current.metadata.resourceVersion) {
+      if (fromCache) return 'retry';
+      throw conflict(groupResource(this.strategy), name);
+    }
     if (!conditional && !this.strategy.allowUnconditionalUpdate && !opts.subresource) {
       throw invalid(groupKind(this.strategy), name, [
         FieldPath.of('metadata', 'resourceVersion').invalid(0, 'must be specified for an update'),
       ]);
     }
     const next = await this.prepareUpdate(ctx, ns, name, desired, current, opts);
-    if (jsonEqual(stripRv(next), stripRv(current))) return { object: current, created: false };
+    if (jsonEqual(stripRv(next), stripRv(current))) return fromCache ? 'retry' : { object: current, created: false };
     const retryable = (err: unknown) =>
-      !conditional && attempt < maxRetries && (isStorageError(err, 'Conflict') || isStorageError(err, 'KeyNotFound'));
+      (fromCache || (!conditional && attempt < maxRetries)) &&
+      (isStorageError(err, 'Conflict') || isStorageError(err, 'KeyNotFound'));
     if (shouldDeleteDuringUpdate(next) && (this.strategy.canRemove?.(next) ?? true)) {
       if (opts.dryRun) return { object: next, created: false };
       try {
@@ -379,7 +407,7 @@ export class GenericStore {
           `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${String(current.metadata.resourceVersion)}`,
         );
       }
-      const next = structuredClone(current);
+      const next = jsonClone(current);
       const meta = next.metadata;
       // The strategy may hold the object (and add finalizers/conditions) before propagation is applied.
       const held = this.strategy.markForDeletion?.(next) ?? false;

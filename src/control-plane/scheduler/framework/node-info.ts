@@ -1,4 +1,4 @@
-import type { ContainerPort, Node, Pod, Taint } from 'kubernetes-types/core/v1.js';
+import type { Node, Taint } from 'kubernetes-types/core/v1.js';
 import type { PodInfo } from './pod-info.js';
 import { Resource } from './resource.js';
 
@@ -69,18 +69,7 @@ export class HostPortInfo {
   }
 }
 
-/** Host ports of containers and sidecar (restartPolicy: Always) init containers (upstream GetHostPorts). */
-export function hostPortsOf(pod: Pod): ContainerPort[] {
-  const out: ContainerPort[] = [];
-  const spec = pod.spec;
-  if (!spec) return out;
-  for (const c of spec.initContainers ?? []) {
-    if (c.restartPolicy !== 'Always') continue;
-    for (const p of c.ports ?? []) if ((p.hostPort ?? 0) > 0) out.push(p);
-  }
-  for (const c of spec.containers ?? []) for (const p of c.ports ?? []) if ((p.hostPort ?? 0) > 0) out.push(p);
-  return out;
-}
+export { hostPortsOf } from './pod-info.js';
 
 /** An image on nodes: its size and on how many nodes it is present (shared by the cache's NodeInfos). */
 export interface ImageStateSummary {
@@ -91,6 +80,10 @@ export interface ImageStateSummary {
 const noLabels: Readonly<Record<string, string>> = Object.freeze({});
 const noTaints: readonly Taint[] = Object.freeze([]);
 const noImages: ReadonlyMap<string, ImageStateSummary> = new Map();
+const noPodInfos: PodInfo[] = [];
+// Shared empties, replaced by a NodeInfo's own instance before its first change.
+const noPorts = new HostPortInfo();
+const noClaims: ReadonlyMap<string, number> = new Map();
 
 /**
  * Per-node aggregates the plugins read instead of scanning pods (upstream
@@ -104,20 +97,40 @@ export class NodeInfo {
   name = '';
   labels: Readonly<Record<string, string>> = noLabels;
   taints: readonly Taint[] = noTaints;
-  pods: PodInfo[] = [];
-  podsWithAffinity: PodInfo[] = [];
-  podsWithRequiredAntiAffinity: PodInfo[] = [];
-  usedPorts = new HostPortInfo();
-  requested = new Resource();
+  pods: PodInfo[];
+  podsWithAffinity: PodInfo[];
+  podsWithRequiredAntiAffinity: PodInfo[];
+  /** Read-only to plugins; shared with copies until the first host-port pod changes it. */
+  usedPorts: HostPortInfo;
+  requested: Resource;
   /** Requested with 100m/200Mi counted for containers without cpu/memory requests (scoring only). */
-  nonZeroRequested = new Resource();
-  allocatable = new Resource();
+  nonZeroRequested: Resource;
+  /** Never changed in place (setNode replaces it), so copies share it. */
+  allocatable: Resource;
   imageStates: ReadonlyMap<string, ImageStateSummary> = noImages;
-  /** `namespace/claim` -> number of pods on this node using it. */
-  pvcRefCounts = new Map<string, number>();
+  /** `namespace/claim` -> number of pods on this node using it. Read-only to plugins; copied on first write. */
+  pvcRefCounts: ReadonlyMap<string, number>;
   generation = 0;
 
-  constructor(node?: Node) {
+  /** `copy`: a copy of that NodeInfo (snapshot()); otherwise an empty one, for `node` when given. */
+  constructor(node?: Node, copy?: NodeInfo) {
+    if (copy) {
+      // Preemption what-ifs copy NodeInfos by the thousand: no default state to throw away.
+      this.pods = this.podsWithAffinity = this.podsWithRequiredAntiAffinity = noPodInfos;
+      this.usedPorts = noPorts;
+      this.pvcRefCounts = noClaims;
+      this.requested = this.nonZeroRequested = this.allocatable = copy.requested;
+      this.copyFrom(copy);
+      return;
+    }
+    this.pods = [];
+    this.podsWithAffinity = [];
+    this.podsWithRequiredAntiAffinity = [];
+    this.usedPorts = noPorts;
+    this.pvcRefCounts = noClaims;
+    this.requested = new Resource();
+    this.nonZeroRequested = new Resource();
+    this.allocatable = new Resource();
     if (node) this.setNode(node);
     else this.generation = nextGeneration();
   }
@@ -180,26 +193,31 @@ export class NodeInfo {
     else this.requested.sub(r.requests);
     this.nonZeroRequested.milliCPU += sign * r.nonZeroMilliCPU;
     this.nonZeroRequested.memory += sign * r.nonZeroMemory;
-    for (const p of hostPortsOf(pi.pod)) {
-      if (sign > 0) this.usedPorts.add(p.hostIP, p.protocol, p.hostPort!);
-      else this.usedPorts.remove(p.hostIP, p.protocol, p.hostPort!);
+    const ports = pi.hostPorts;
+    if (ports.length > 0) {
+      if (this.usedPorts === noPorts) this.usedPorts = new HostPortInfo();
+      for (const p of ports) {
+        if (sign > 0) this.usedPorts.add(p.hostIP, p.protocol, p.hostPort!);
+        else this.usedPorts.remove(p.hostIP, p.protocol, p.hostPort!);
+      }
     }
-    for (const v of pi.pod.spec?.volumes ?? []) {
-      const claim = v.persistentVolumeClaim?.claimName;
-      if (!claim) continue;
-      const key = `${pi.namespace}/${claim}`;
-      const n = (this.pvcRefCounts.get(key) ?? 0) + sign;
-      if (n <= 0) this.pvcRefCounts.delete(key);
-      else this.pvcRefCounts.set(key, n);
+    const claims = pi.claimKeys;
+    if (claims.length > 0) {
+      const counts =
+        this.pvcRefCounts === noClaims ? new Map<string, number>() : (this.pvcRefCounts as Map<string, number>);
+      this.pvcRefCounts = counts;
+      for (const key of claims) {
+        const n = (counts.get(key) ?? 0) + sign;
+        if (n <= 0) counts.delete(key);
+        else counts.set(key, n);
+      }
     }
     this.generation = nextGeneration();
   }
 
   /** An independent copy for a snapshot or a what-if (preemption) evaluation. */
   snapshot(): NodeInfo {
-    const c = new NodeInfo();
-    c.copyFrom(this);
-    return c;
+    return new NodeInfo(undefined, this);
   }
 
   /** Makes this a copy of `o`, keeping this object's identity (snapshot lists hold references). */
@@ -213,12 +231,13 @@ export class NodeInfo {
     this.podsWithRequiredAntiAffinity = o.podsWithRequiredAntiAffinity.length
       ? o.podsWithRequiredAntiAffinity.slice()
       : [];
-    this.usedPorts = o.usedPorts.size ? o.usedPorts.clone() : new HostPortInfo();
+    this.usedPorts = o.usedPorts.size ? o.usedPorts.clone() : noPorts;
     this.requested = o.requested.clone();
     this.nonZeroRequested = o.nonZeroRequested.clone();
-    this.allocatable = o.allocatable.clone();
+    // Never changed in place (setNode replaces it): shared.
+    this.allocatable = o.allocatable;
     this.imageStates = o.imageStates;
-    this.pvcRefCounts = o.pvcRefCounts.size ? new Map(o.pvcRefCounts) : new Map();
+    this.pvcRefCounts = o.pvcRefCounts.size ? new Map(o.pvcRefCounts) : noClaims;
     this.generation = o.generation;
   }
 }

@@ -1,4 +1,4 @@
-import type { Pod, PodAffinityTerm, WeightedPodAffinityTerm } from 'kubernetes-types/core/v1.js';
+import type { ContainerPort, Pod, PodAffinityTerm, WeightedPodAffinityTerm } from 'kubernetes-types/core/v1.js';
 import { selectorFromLabelSelector, type LabelMatcher } from '../../../api/selectors/label-selector.js';
 import { requiredNodeAffinityOf, type RequiredNodeAffinity } from './node-selector.js';
 import { computePodResource, type PodResource } from './resource.js';
@@ -78,6 +78,19 @@ function compileWeighted(
 
 const empty: never[] = [];
 
+/** Host ports of containers and sidecar (restartPolicy: Always) init containers (upstream GetHostPorts). */
+export function hostPortsOf(pod: Pod): ContainerPort[] {
+  const out: ContainerPort[] = [];
+  const spec = pod.spec;
+  if (!spec) return out;
+  for (const c of spec.initContainers ?? []) {
+    if (c.restartPolicy !== 'Always') continue;
+    for (const p of c.ports ?? []) if ((p.hostPort ?? 0) > 0) out.push(p);
+  }
+  for (const c of spec.containers ?? []) for (const p of c.ports ?? []) if ((p.hostPort ?? 0) > 0) out.push(p);
+  return out;
+}
+
 /**
  * A pod with what the scheduler derives from it, computed once per pod
  * version (upstream framework.PodInfo): affinity terms, requests, priority.
@@ -99,6 +112,8 @@ export class PodInfo {
   readonly parseErrors: readonly string[];
   #resource: PodResource | undefined;
   #nodeAffinity: RequiredNodeAffinity | undefined;
+  #hostPorts: readonly ContainerPort[] | undefined;
+  #claimKeys: readonly string[] | undefined;
 
   constructor(pod: Pod, from?: PodInfo) {
     this.pod = pod;
@@ -117,6 +132,8 @@ export class PodInfo {
       this.parseErrors = from.parseErrors;
       this.#resource = from.#resource;
       this.#nodeAffinity = from.#nodeAffinity;
+      this.#hostPorts = from.#hostPorts;
+      this.#claimKeys = from.#claimKeys;
       return;
     }
     const a = pod.spec?.affinity;
@@ -151,6 +168,22 @@ export class PodInfo {
   /** Requests (with overhead and sidecar rules) and the non-zero cpu/memory used for scoring. */
   get resource(): PodResource {
     return (this.#resource ??= computePodResource(this.pod));
+  }
+
+  /** Host ports of the pod (upstream GetHostPorts), computed once: NodeInfo adds and removes pods often in preemption what-ifs. */
+  get hostPorts(): readonly ContainerPort[] {
+    return (this.#hostPorts ??= hostPortsOf(this.pod));
+  }
+
+  /** `namespace/claim` of each persistentVolumeClaim volume, computed once. */
+  get claimKeys(): readonly string[] {
+    if (this.#claimKeys) return this.#claimKeys;
+    const keys: string[] = [];
+    for (const v of this.pod.spec?.volumes ?? []) {
+      const claim = v.persistentVolumeClaim?.claimName;
+      if (claim) keys.push(`${this.namespace}/${claim}`);
+    }
+    return (this.#claimKeys = keys.length ? keys : empty);
   }
 
   /** spec.nodeSelector and required node affinity, compiled. */

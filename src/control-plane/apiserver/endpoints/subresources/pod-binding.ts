@@ -38,7 +38,8 @@ export function bindPod(pods: () => ServedResource, deps: HandlerDeps): NonNulla
       ns,
       podName,
       (current) => {
-        const pod = structuredClone(current!);
+        // The store hands over its own copy of the current pod.
+        const pod = current!;
         const spec = (pod.spec ??= {}) as { nodeName?: string };
         if (pod.metadata.deletionTimestamp)
           throw conflict(gr, podName, `pod ${podName} is being deleted, cannot be assigned to a host`);

@@ -3,20 +3,30 @@ import { nothing } from '../../../../api/selectors/label-selector.js';
 import type { Listers } from '../../framework/interfaces.js';
 import { termMatches, type AffinityTerm } from '../../framework/pod-info.js';
 
-/** `key\0value`: a topology domain. */
-export const pairKey = (key: string, value: string) => `${key}\x00${value}`;
-
-/** Counts per topology pair; entries that drop to zero are removed (upstream topologyToMatchedTermCount). */
+/**
+ * Counts per topology pair, as topologyKey -> value -> count; entries that
+ * drop to zero are removed (upstream topologyToMatchedTermCount). Nested maps
+ * rather than `key/value` strings: PreFilter updates a count for every
+ * existing pod with anti-affinity in every cycle.
+ */
 export class TopologyCounts {
-  readonly m = new Map<string, number>();
+  readonly m = new Map<string, Map<string, number>>();
+  private pairs = 0;
 
   update(labels: Readonly<Record<string, string>>, topologyKey: string, delta: number): void {
     const v = labels[topologyKey];
     if (v === undefined) return;
-    const k = pairKey(topologyKey, v);
-    const n = (this.m.get(k) ?? 0) + delta;
-    if (n === 0) this.m.delete(k);
-    else this.m.set(k, n);
+    let byValue = this.m.get(topologyKey);
+    if (!byValue) this.m.set(topologyKey, (byValue = new Map()));
+    const before = byValue.get(v) ?? 0;
+    const n = before + delta;
+    if (n === 0) {
+      if (byValue.delete(v)) this.pairs--;
+      if (byValue.size === 0) this.m.delete(topologyKey);
+    } else {
+      if (before === 0) this.pairs++;
+      byValue.set(v, n);
+    }
   }
 
   /** Adds `delta` for each term if `pod` matches all of them (affinity is satisfied by one pod matching every term). */
@@ -41,16 +51,27 @@ export class TopologyCounts {
   }
 
   get(key: string, value: string): number {
-    return this.m.get(pairKey(key, value)) ?? 0;
+    return this.m.get(key)?.get(value) ?? 0;
   }
 
+  /** Whether any of the node's domains (its labels) has a positive count. */
+  anyPositive(labels: Readonly<Record<string, string>>): boolean {
+    for (const [key, byValue] of this.m) {
+      const v = labels[key];
+      if (v !== undefined && (byValue.get(v) ?? 0) > 0) return true;
+    }
+    return false;
+  }
+
+  /** Number of topology pairs with a non-zero count. */
   get size(): number {
-    return this.m.size;
+    return this.pairs;
   }
 
   clone(): TopologyCounts {
     const c = new TopologyCounts();
-    for (const [k, v] of this.m) c.m.set(k, v);
+    for (const [k, byValue] of this.m) c.m.set(k, new Map(byValue));
+    c.pairs = this.pairs;
     return c;
   }
 }

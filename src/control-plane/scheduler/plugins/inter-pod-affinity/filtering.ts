@@ -2,7 +2,7 @@ import type { StateData } from '../../framework/cycle-state.js';
 import type { Listers } from '../../framework/interfaces.js';
 import type { NodeInfo } from '../../framework/node-info.js';
 import type { AffinityTerm, PodInfo } from '../../framework/pod-info.js';
-import { TopologyCounts, mergeTermNamespaces, namespaceLabels, pairKey, podMatchesAllAffinityTerms } from './common.js';
+import { TopologyCounts, mergeTermNamespaces, namespaceLabels, podMatchesAllAffinityTerms } from './common.js';
 
 /** InterPodAffinity's PreFilter state (upstream preFilterState). */
 export class PreFilterState implements StateData {
@@ -101,6 +101,5 @@ export function satisfyPodAntiAffinity(s: PreFilterState, ni: NodeInfo): boolean
 
 export function satisfyExistingPodsAntiAffinity(s: PreFilterState, ni: NodeInfo): boolean {
   if (s.existingAntiAffinityCounts.size === 0) return true;
-  for (const k in ni.labels) if ((s.existingAntiAffinityCounts.m.get(pairKey(k, ni.labels[k]!)) ?? 0) > 0) return false;
-  return true;
+  return !s.existingAntiAffinityCounts.anyPositive(ni.labels);
 }
