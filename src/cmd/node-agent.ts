@@ -9,21 +9,19 @@
  *   2. the project's local images (busybox, httpd), so Deployments of them
  *      run without a registry — or both already started by the composer;
  *   3. the kubelet: volume manager, HTTPS server (serving certificate from the
- *      cluster server CA, clients verified against the cluster client CA),
- *      node-pressure conditions from the eviction manager;
- *   4. node maintenance: container GC, image GC, eviction monitoring;
- *   5. kube-proxy, through the `kubeProxy` slot;
- *   5b. pod routes to the other nodes' pod CIDRs (src/node/routes), when the
+ *      cluster server CA, clients verified against the cluster client CA);
+ *      it runs its own eviction manager and container/image GC, and pushes
+ *      the node status the moment the node becomes Ready;
+ *   4. kube-proxy, through the `kubeProxy` slot;
+ *   4b. pod routes to the other nodes' pod CIDRs (src/node/routes), when the
  *      agent runs the pod network itself;
- *   6. until the Node is Ready, its status is pushed as soon as the runtime
- *      and the pod network are ready (upstream's fast status update at
- *      startup) instead of waiting for the 10 s status period.
+ *   5. `ready` watches the Node until the API shows it Ready.
  *
  * dispose() stops what it started in reverse order. Containers keep running
  * (containerd's shims hold them), as with k3s: the next start adopts them;
  * `kubets uninstall` removes them.
  */
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { Node, Taint } from 'kubernetes-types/core/v1.js';
 import { gvr, typed, type RestClient } from '../client/index.js';
 import { realClock, type Clock } from '../lib/clock.js';
@@ -33,10 +31,8 @@ import { ContainerRuntime, CriClient, type LocalImage, type ManagedContainerd } 
 import { startKubelet, type Kubelet, type KubeletServerFactory } from '../node/kubelet/index.js';
 import { startKubeletServer } from '../node/kubelet/server/index.js';
 import { createVolumeManager } from '../node/kubelet/volumes/index.js';
-import { EvictionManager, NodeSignalSource, thresholdsFromMap } from '../node/kubelet/eviction/index.js';
 import { agentPaths, type AgentPaths } from './agent-paths.js';
 import type { KubeletArgs } from './kubelet-args.js';
-import { NodeMaintenance } from './node-maintenance.js';
 import { startPodRoutes } from '../node/routes/index.js';
 import { startNodeRuntime, type NodeRuntime } from './node-runtime.js';
 
@@ -113,7 +109,6 @@ export interface RunningNodeAgent extends Disposable {
   /** The CRI endpoint in use. */
   readonly endpoint: string;
   readonly paths: AgentPaths;
-  readonly maintenance: NodeMaintenance;
   /** Resolves once the API shows the Node Ready (rejects only when disposed first). */
   readonly ready: Promise<void>;
   dispose(): Promise<void>;
@@ -154,17 +149,6 @@ export async function startNodeAgent(config: NodeAgentConfig): Promise<RunningNo
     owned.defer(() => cri.close());
     const runtime = new ContainerRuntime(cri, { podLogsRoot: paths.podLogs, clock });
 
-    const evictionHard = args.kubelet.evictionHard ?? { 'memory.available': '100Mi', 'nodefs.available': '10%' };
-    const imageFsDir = containerd ? containerd.paths.root : undefined;
-    const eviction = new EvictionManager({
-      source: new NodeSignalSource({ rootDir: kubeletDir, imageFsDir, clock }),
-      thresholds: thresholdsFromMap(evictionHard),
-      pressureTransitionPeriodMs: args.evictionPressureTransitionPeriodMs,
-      dedicatedImageFs: imageFsDir !== undefined && statSync(imageFsDir).dev !== statSync(kubeletDir).dev,
-      clock,
-      log: log.child('eviction'),
-    });
-
     const server: KubeletServerFactory = (deps, cfg) =>
       startKubeletServer({
         deps,
@@ -197,28 +181,18 @@ export async function startNodeAgent(config: NodeAgentConfig): Promise<RunningNo
         : { confDir: containerd.paths.cniConfDir, bridgeName: state.bridge, ipamDataDir: paths.cniIpam },
       cgroupDriver,
       server,
-      nodePressure: () => eviction.nodePressure(),
+      // The image store is containerd's root; with an external runtime it is unknown.
+      imageFsDir: containerd?.paths.root,
+      podLogsRoot: paths.podLogs,
+      containerGC: args.containerGC,
+      imageGC: args.imageGC,
+      evictionPressureTransitionPeriodMs: args.evictionPressureTransitionPeriodMs,
       ...args.kubelet,
       dataDir: kubeletDir,
       clock,
       log: log.child('kubelet'),
     });
     owned.add(kubelet);
-
-    const deps = kubelet.serverDeps();
-    const maintenance = new NodeMaintenance({
-      runtime,
-      known: { pods: () => deps.pods(), hasWorker: (uid) => kubelet.podWorkers.has(uid) },
-      eviction,
-      sandboxImage,
-      podLogsRoot: paths.podLogs,
-      containerGC: args.containerGC,
-      imageGC: args.imageGC,
-      clock,
-      log,
-    });
-    maintenance.start();
-    owned.add(maintenance);
 
     // ---- kube-proxy slot -------------------------------------------------------------
     // Filled by the composer (the lead wires src/node/kube-proxy `startKubeProxy`); it
@@ -252,7 +226,7 @@ export async function startNodeAgent(config: NodeAgentConfig): Promise<RunningNo
 
     // Added last, so disposal ends the Ready watch before anything it uses.
     owned.defer(() => stop.abort());
-    const ready = untilReady({ rest, nodeName: config.nodeName, kubelet, runtime, clock, signal: stop.signal });
+    const ready = untilReady({ rest, nodeName: config.nodeName, clock, signal: stop.signal });
     ready.catch(() => undefined);
     return {
       kubelet,
@@ -260,7 +234,6 @@ export async function startNodeAgent(config: NodeAgentConfig): Promise<RunningNo
       containerd,
       endpoint,
       paths,
-      maintenance,
       ready,
       dispose: () => owned.dispose(),
     };
@@ -273,16 +246,14 @@ export async function startNodeAgent(config: NodeAgentConfig): Promise<RunningNo
 interface ReadyWatch {
   rest: RestClient;
   nodeName: string;
-  kubelet: Kubelet;
-  runtime: ContainerRuntime;
   clock: Clock;
   signal: AbortSignal;
 }
 
 /**
- * Polls until the Node is Ready; whenever the runtime reports both runtime
- * and network ready and the Node has its pod CIDR, the kubelet reports its
- * status at once. Every 100 ms for the first 30 s, then every second.
+ * Resolves once the API shows the Node Ready. The kubelet itself pushes the
+ * status the moment it is (its fast status update); this only watches, every
+ * 100 ms for the first 30 s, then every second.
  */
 async function untilReady(w: ReadyWatch): Promise<void> {
   const nodes = typed<Node>(w.rest, gvr('', 'v1', 'nodes'));
@@ -291,10 +262,6 @@ async function untilReady(w: ReadyWatch): Promise<void> {
     w.signal.throwIfAborted();
     const node = await nodes.get(w.nodeName).catch(() => undefined);
     if (isReady(node)) return;
-    const r = await w.runtime.readiness({ timeoutMs: 2000 }).catch(() => undefined);
-    if (r?.runtimeReady && r.networkReady && (node?.spec?.podCIDR || w.kubelet.config.podCIDR)) {
-      await w.kubelet.nodeStatus.report(false);
-    }
     await w.clock.sleep(w.clock.monotonic() - start < 30_000 ? 100 : 1000, w.signal);
   }
 }

@@ -11,6 +11,10 @@ import type { Disposable } from '../../lib/disposable.js';
 import { type Logger, nullLogger } from '../../lib/log.js';
 import type { ContainerRuntime } from '../runtime/index.js';
 import { pauseImage } from '../runtime/index.js';
+import type { SignalSource } from './eviction/types.js';
+import type { ContainerGCPolicy } from './gc/container-gc.js';
+import type { ImageGCPolicy } from './gc/image-gc.js';
+import type { Summary } from './server/stats/summary-types.js';
 import type { KubeletServerDeps } from './server/types.js';
 import type { VolumeManager } from './volumes/types.js';
 
@@ -59,13 +63,36 @@ export interface KubeletOptions {
   clusterDomain?: string;
   /** Host resolver file merged into pods' DNS; '' disables it (upstream `--resolv-conf=""`). */
   resolvConf?: string;
-  /** The sandbox image the runtime uses (reported, pinned against image GC). */
+  /**
+   * The sandbox image (`--pod-infra-container-image`). CRI RunPodSandbox takes no image: the
+   * runtime's own config names it (containerd `sandbox_image`, which node-runtime.ts writes
+   * from the same value). The kubelet uses it to pin the image against image GC.
+   */
   podInfraImage?: string;
   maxPods?: number;
   systemReserved?: ResourceAmounts;
   kubeReserved?: ResourceAmounts;
-  /** Hard eviction thresholds subtracted from allocatable: `memory.available`, `nodefs.available` (quantity or %). */
+  /**
+   * Hard eviction thresholds (`--eviction-hard`), quantity or %; default upstream's
+   * (memory.available 100Mi, nodefs.available 10%, nodefs.inodesFree 5%, imagefs.available 15%,
+   * imagefs.inodesFree 5%). `memory.available` and `nodefs.available` are also subtracted from
+   * allocatable. `{}` disables eviction.
+   */
   evictionHard?: Record<string, string>;
+  /** `--eviction-pressure-transition-period` (default 5 min). */
+  evictionPressureTransitionPeriodMs?: number;
+  /** How often the eviction manager observes and acts (default 10 s). */
+  evictionMonitoringPeriodMs?: number;
+  /** The runtime's image store (imagefs signals; containerd's root). Omitted: no imagefs signals. */
+  imageFsDir?: string;
+  /** Where the eviction signals come from (default: this host, see eviction/signals.ts). */
+  evictionSignals?: SignalSource;
+  /** The pods' usage for eviction ranking (default: the Summary API provider over `runtime`). */
+  podStats?: () => Promise<Summary>;
+  /** Root of the pod log directories, as the runtime writes them (default /var/log/pods). */
+  podLogsRoot?: string;
+  containerGC?: Partial<ContainerGCPolicy>;
+  imageGC?: Partial<ImageGCPolicy>;
   /** Port advertised when no server factory is given (default 10250). */
   kubeletPort?: number;
   /** Serving certificate and client CA for the kubelet server (passed to `server`). */
@@ -84,8 +111,6 @@ export interface KubeletOptions {
   podCgroups?: boolean;
   /** Starts the kubelet's HTTPS server with the kubelet's view of its pods. */
   server?: KubeletServerFactory;
-  /** Pressure the eviction manager sees (default: none). */
-  nodePressure?: () => NodePressure;
   /** Node status is computed this often and patched when it changed (default 10 s). */
   nodeStatusUpdateFrequencyMs?: number;
   /** Unchanged node status is still patched this often (default 5 min). */
@@ -121,19 +146,20 @@ export interface HostOverrides {
   osImage: string;
 }
 
-export type KubeletConfig = Required<
-  Omit<KubeletOptions, 'tls' | 'podCIDR' | 'server' | 'nodePressure' | 'host' | 'cni' | 'registerWithTaints'>
-> & {
+type OptionalConfig =
+  'tls' | 'podCIDR' | 'server' | 'host' | 'cni' | 'registerWithTaints' | 'imageFsDir' | 'evictionSignals' | 'podStats';
+
+export type KubeletConfig = Required<Omit<KubeletOptions, OptionalConfig>> & {
   tls?: KubeletOptions['tls'];
   podCIDR?: string;
   server?: KubeletServerFactory;
-  nodePressure: () => NodePressure;
+  imageFsDir?: string;
+  evictionSignals?: SignalSource;
+  podStats?: () => Promise<Summary>;
   host: Partial<HostOverrides>;
   cni: CniOptions | false;
   registerWithTaints: Taint[];
 };
-
-const noPressure = (): NodePressure => ({ memoryPressure: false, diskPressure: false, pidPressure: false });
 
 /** Applies defaults; throws on options that cannot work. */
 export function defaultKubeletConfig(o: KubeletOptions): KubeletConfig {
@@ -156,7 +182,21 @@ export function defaultKubeletConfig(o: KubeletOptions): KubeletConfig {
     maxPods: o.maxPods ?? 110,
     systemReserved: o.systemReserved ?? {},
     kubeReserved: o.kubeReserved ?? {},
-    evictionHard: o.evictionHard ?? { 'memory.available': '100Mi', 'nodefs.available': '10%' },
+    evictionHard: o.evictionHard ?? {
+      'memory.available': '100Mi',
+      'nodefs.available': '10%',
+      'nodefs.inodesFree': '5%',
+      'imagefs.available': '15%',
+      'imagefs.inodesFree': '5%',
+    },
+    evictionPressureTransitionPeriodMs: o.evictionPressureTransitionPeriodMs ?? 5 * 60_000,
+    evictionMonitoringPeriodMs: o.evictionMonitoringPeriodMs ?? 10_000,
+    imageFsDir: o.imageFsDir,
+    evictionSignals: o.evictionSignals,
+    podStats: o.podStats,
+    podLogsRoot: o.podLogsRoot ?? '/var/log/pods',
+    containerGC: o.containerGC ?? {},
+    imageGC: o.imageGC ?? {},
     kubeletPort: o.kubeletPort ?? 10250,
     tls: o.tls,
     nodeLabels: o.nodeLabels ?? {},
@@ -167,7 +207,6 @@ export function defaultKubeletConfig(o: KubeletOptions): KubeletConfig {
     cgroupDriver: o.cgroupDriver ?? 'cgroupfs',
     podCgroups: o.podCgroups ?? true,
     server: o.server,
-    nodePressure: o.nodePressure ?? noPressure,
     nodeStatusUpdateFrequencyMs: o.nodeStatusUpdateFrequencyMs ?? 10_000,
     nodeStatusReportFrequencyMs: o.nodeStatusReportFrequencyMs ?? 300_000,
     leaseDurationSeconds,

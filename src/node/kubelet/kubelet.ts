@@ -5,6 +5,12 @@
  * PLEG and the probers — writing their statuses back. It starts the kubelet
  * server through the injected factory, handing it the pods as it knows them.
  *
+ * Pods enter through admission (admission/): the eviction manager refuses
+ * new pods under pressure, the predicates refuse what does not fit the node;
+ * rejected pods are marked Failed and never run. Node resources (eviction,
+ * garbage collection) run in node-resources.ts; the node status is patched
+ * the moment the node becomes Ready (fast status update), then periodically.
+ *
  * Restart safety: nothing is stopped or removed before the informer has
  * synced, so a new kubelet on the same data dir and runtime adopts running
  * containers as they are; runtime pods the API no longer has are killed and
@@ -20,11 +26,13 @@ import {
   gvr,
   objectOf,
   SharedInformerFactory,
+  typed,
   type EventRecorder,
   type Lister,
 } from '../../client/index.js';
 import { Backoff } from '../../lib/backoff.js';
 import type { Timer } from '../../lib/clock.js';
+import { AdmissionHandler } from './admission/admission-handler.js';
 import { defaultKubeletConfig, type KubeletConfig, type KubeletOptions, type RunningKubeletServer } from './config.js';
 import { PodCgroups } from './cm/pod-cgroups.js';
 import { parseResolvConf, type DnsConfig } from './container-config/dns.js';
@@ -35,6 +43,7 @@ import { ensurePodNetwork } from './network/pod-network.js';
 import { readHostInfo, type HostInfo } from './node-status/host-info.js';
 import { capacityAndAllocatable, type Readiness } from './node-status/node-status.js';
 import { NodeStatusManager } from './node-status/node-status-manager.js';
+import { NodeResources } from './node-resources.js';
 import { Pleg } from './pleg/pleg.js';
 import { RuntimeStateCache } from './pleg/runtime-state.js';
 import type { KubeletContext } from './pod-workers/context.js';
@@ -65,6 +74,11 @@ export class Kubelet {
   readonly pleg: Pleg;
   readonly nodeStatus: NodeStatusManager;
   readonly lease: NodeLease;
+  /** Eviction (manager and loop) and garbage collection. */
+  readonly resources: NodeResources;
+  private readonly admission: AdmissionHandler;
+  private readonly nodeLister: Lister<Node>;
+  private registeredNode: Node | undefined;
   private readonly cgroups: PodCgroups;
   private readonly ctx: KubeletContext;
   private server: RunningKubeletServer | undefined;
@@ -91,6 +105,7 @@ export class Kubelet {
     const services = this.informers.forResource<Service>(gvr('', 'v1', 'services'));
     this.podLister = pods.lister();
     this.serviceLister = services.lister();
+    this.nodeLister = nodes.lister();
     this.broadcaster = new EventBroadcaster({ rest: cfg.rest, clock: cfg.clock, log });
     this.recorder = this.broadcaster.newRecorder({ component: 'kubelet', host: cfg.nodeName });
     this.hostDns = cfg.resolvConf ? readResolvConf(cfg.resolvConf) : undefined;
@@ -164,6 +179,26 @@ export class Kubelet {
     };
     this.syncer = new PodSyncer(this.ctx);
     this.podWorkers = new PodWorkers(this.ctx, this.syncer);
+    const nodeRef = { kind: 'Node', name: cfg.nodeName, uid: cfg.nodeName };
+    this.resources = new NodeResources(cfg, {
+      workers: this.podWorkers,
+      pods: () => this.podLister.list(),
+      nodeEvent: (type, reason, message) => this.recorder.event(nodeRef, type, reason, message),
+      podEvent: (pod, type, reason, message) =>
+        this.recorder.event({ ...pod, kind: 'Pod', apiVersion: 'v1' }, type, reason, message),
+    });
+    this.admission = new AdmissionHandler({
+      workers: this.podWorkers,
+      sources: {
+        eviction: (pod) => this.resources.eviction.admit(pod),
+        node: () =>
+          this.nodeLister.get('', cfg.nodeName) ?? this.registeredNode ?? { metadata: { name: cfg.nodeName } },
+        refreshNode: () => typed<Node>(cfg.rest, gvr('', 'v1', 'nodes')).get(cfg.nodeName),
+      },
+      event: (pod, type, reason, message) =>
+        this.recorder.event({ ...pod, kind: 'Pod', apiVersion: 'v1' }, type, reason, message),
+      log,
+    });
     this.pleg = new Pleg(cfg.runtime, cfg.clock, cfg.plegRelistPeriodMs, (uids) => this.onRuntimeChange(uids), log);
     this.nodeStatus = new NodeStatusManager(cfg, {
       host: this.host,
@@ -171,6 +206,7 @@ export class Kubelet {
       runtimeVersion: async () => `${this.runtimeName}://${this.runtimeVersion}`,
       readiness: () => this.readiness(),
       images: () => cfg.runtime.listImages(),
+      pressure: () => this.resources.eviction.nodePressure(),
       onReadyChange: (ready) =>
         this.recorder.event(
           { kind: 'Node', name: cfg.nodeName, uid: cfg.nodeName },
@@ -195,6 +231,7 @@ export class Kubelet {
         const p = objectOf(o);
         const uid = p.metadata?.uid;
         if (uid && this.podsByUid.get(uid) !== undefined) this.podsByUid.delete(uid);
+        if (uid) this.admission.forget(uid);
         this.podWorkers.remove(p);
       },
     });
@@ -232,7 +269,9 @@ export class Kubelet {
       'Starting kubelet.',
     );
     if (this.podCIDR && cfg.cni) ensurePodNetwork(cfg.cni, this.podCIDR);
-    await this.retry('register node with the API server', () => this.nodeStatus.register());
+    this.registeredNode = await this.retry('register node with the API server', () => this.nodeStatus.register());
+    // Ready as soon as the runtime and network are, not at the next status period.
+    void this.nodeStatus.fastStatusUpdateOnce(() => this.nodeReadyInApi(), signal);
     this.lease.start();
     this.statusManager.start();
     this.informers.start(signal);
@@ -244,6 +283,8 @@ export class Kubelet {
     if (cfg.server) this.server = await cfg.server(this.serverDeps(), cfg);
     this.nodeStatus.start();
     await this.nodeStatus.report(false);
+    await this.admission.start();
+    this.resources.start();
     this.housekeeping();
     this.resyncTimer = cfg.clock.setInterval(() => this.resyncVolumes(), cfg.syncFrequencyMs);
   }
@@ -273,7 +314,9 @@ export class Kubelet {
     this.nodeStatus.stop();
     this.lease.stop();
     this.prober.dispose();
+    await this.admission.idle();
     await this.podWorkers.dispose();
+    await this.resources.dispose();
     await this.statusManager.dispose();
     await this.informers.shutdown();
     await this.broadcaster.dispose();
@@ -284,7 +327,12 @@ export class Kubelet {
     const uid = p.metadata?.uid;
     if (!uid || this.stop.signal.aborted) return;
     this.podsByUid.set(uid, p);
-    this.podWorkers.update(p);
+    this.admission.onPod(p);
+  }
+
+  private nodeReadyInApi(): boolean {
+    const n = this.nodeLister.get('', this.config.nodeName);
+    return n?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
   }
 
   private onNode(n: Node): void {

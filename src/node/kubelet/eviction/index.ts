@@ -14,3 +14,9 @@ export {
 } from './thresholds.js';
 export { evictedPodStatus, evictedReason, evictionMessage, localStorageViolation } from './messages.js';
 export { isCriticalPod, qosClass, rankForDisk, rankForMemory, rankForPids, type QOSClass } from './ranking.js';
+export {
+  EvictionLoop,
+  evictedStatusAmender,
+  evictionMonitoringPeriodMs,
+  type EvictionLoopOptions,
+} from './eviction-loop.js';

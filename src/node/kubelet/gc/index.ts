@@ -15,3 +15,4 @@ export {
   type ImageGCPolicy,
   type ImageGCResult,
 } from './image-gc.js';
+export { GarbageCollector, containerGCPeriodMs, imageGCPeriodMs, type GarbageCollectorOptions } from './gc-loops.js';

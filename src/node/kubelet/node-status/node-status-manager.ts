@@ -12,7 +12,7 @@ import { isAlreadyExists } from '../../../api/errors/status-error.js';
 import { formatTime } from '../../../api/values/time.js';
 import { gvr, typed, type ResourceClient } from '../../../client/index.js';
 import type { Timer } from '../../../lib/clock.js';
-import type { KubeletConfig } from '../config.js';
+import type { KubeletConfig, NodePressure } from '../config.js';
 import type { HostInfo } from './host-info.js';
 import { nodeLabels, nodeObject, nodeStatus, type Readiness } from './node-status.js';
 import type { Image } from '../../runtime/index.js';
@@ -23,9 +23,14 @@ export interface NodeStatusSources {
   runtimeVersion(): Promise<string>;
   readiness(): Promise<Readiness>;
   images(): Promise<Image[]>;
+  /** The pressure conditions the eviction manager reports. */
+  pressure(): NodePressure;
   /** Called with the node's Ready condition when it changes (for the NodeReady/NodeNotReady events). */
   onReadyChange?(ready: boolean): void;
 }
+
+/** How long the fast status update keeps trying after start (upstream nodeReadyGracePeriod). */
+const nodeReadyGracePeriodMs = 120_000;
 
 function withoutHeartbeats(s: NodeStatus): NodeStatus {
   return { ...s, conditions: s.conditions?.map((c) => ({ ...c, lastHeartbeatTime: undefined })) };
@@ -60,7 +65,7 @@ export class NodeStatusManager {
       kubeletPort: this.src.kubeletPort(),
       runtimeVersion,
       readiness,
-      pressure: this.cfg.nodePressure(),
+      pressure: this.src.pressure(),
       images,
       now: formatTime(this.cfg.clock.now()),
       previous,
@@ -104,6 +109,36 @@ export class NodeStatusManager {
   stop(): void {
     this.stopped = true;
     this.timer?.cancel();
+  }
+
+  /** Whether the status last written said Ready. */
+  get ready(): boolean {
+    return this.last?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+  }
+
+  /**
+   * Upstream `fastStatusUpdateOnce`: right after start, every 100 ms, work
+   * out whether the node would now be Ready (runtime and network up, PLEG
+   * healthy) and patch the status the moment it is, rather than at the next
+   * update period. Ends once a Ready status is written, the API already
+   * shows the node Ready (`apiReady`), or after the 2 min grace period.
+   */
+  async fastStatusUpdateOnce(apiReady: () => boolean, signal: AbortSignal): Promise<void> {
+    const start = this.cfg.clock.monotonic();
+    while (!signal.aborted && !this.stopped) {
+      if (this.ready || apiReady()) return;
+      if (this.cfg.clock.monotonic() - start >= nodeReadyGracePeriodMs) {
+        this.cfg.log.warn('node not becoming ready in time after startup');
+        return;
+      }
+      const readiness = await this.src.readiness().catch(() => undefined);
+      if (readiness?.ready) {
+        this.cfg.log.info('fast updating node status as it just became ready');
+        await this.report(false);
+        if (this.ready) return;
+      }
+      await this.cfg.clock.sleep(100, signal).catch(() => undefined);
+    }
   }
 
   /** Computes the status and patches it if it changed or the report period passed (`force`: always). */

@@ -80,8 +80,11 @@ export class PodSyncer {
     return s;
   }
 
-  /** Computes the pod's status from `state` and hands it to the status manager. */
-  publish(pod: Pod, state: PodRuntimeState, podIsTerminal: boolean): PodStatus {
+  /**
+   * Computes the pod's status from `state` and hands it to the status manager;
+   * `amend` changes it first (eviction marks it Failed/Evicted).
+   */
+  publish(pod: Pod, state: PodRuntimeState, podIsTerminal: boolean, amend?: (s: PodStatus) => void): PodStatus {
     const uid = pod.metadata!.uid!;
     const base = this.ctx.status.get(uid);
     // Our own last status is newer than the informer's copy; keep its times and terminal phase.
@@ -97,6 +100,7 @@ export class PodSyncer {
       probes: this.ctx.prober.view(pod),
       terminationMessage: (c) => this.terminationMessages.get(c),
     });
+    amend?.(status);
     this.ctx.status.set(pod, status);
     return status;
   }
@@ -358,18 +362,23 @@ export class PodSyncer {
 
 /**
  * The informer's status with what our own last status already says (the
- * informer may lag behind our writes): times, terminal phase, IPs, container
- * statuses, and the kubelet-owned conditions (others' conditions stay).
+ * informer may lag behind our writes): times, terminal phase with its reason
+ * and message, IPs, container statuses, and the conditions we wrote
+ * (others' conditions stay).
  */
 function mergeKept(api: PodStatus, own: PodStatus): PodStatus {
   const out: PodStatus = { ...api };
   if (own.startTime) out.startTime = own.startTime;
-  if (own.phase && isTerminalPhase(own.phase)) out.phase = own.phase;
+  if (own.phase && isTerminalPhase(own.phase)) {
+    out.phase = own.phase;
+    if (own.reason) out.reason = own.reason;
+    if (own.message) out.message = own.message;
+  }
   if (own.podIPs?.length) out.podIPs = own.podIPs;
   if (own.containerStatuses) out.containerStatuses = own.containerStatuses;
   if (own.initContainerStatuses) out.initContainerStatuses = own.initContainerStatuses;
   if (own.ephemeralContainerStatuses) out.ephemeralContainerStatuses = own.ephemeralContainerStatuses;
-  const owned = new Set<string>(kubeletConditionTypes);
+  const owned = new Set<string>([...kubeletConditionTypes, ...(own.conditions ?? []).map((c) => c.type)]);
   out.conditions = [...(api.conditions ?? []).filter((c) => !owned.has(c.type)), ...(own.conditions ?? [])];
   return out;
 }

@@ -5,24 +5,39 @@
  *
  *   syncing      the pod should run: PodSyncer.sync, again when woken (pod
  *                update, PLEG event, probe result) or when it asked to be;
- *   terminating  deletion requested, the pod left the API, or it reached a
- *                terminal phase: its containers are stopped within the grace
- *                period (orphans found in the runtime get 1 s, as upstream);
+ *   terminating  deletion requested, the pod left the API, it reached a
+ *                terminal phase, or it is evicted (`kill`): its containers are
+ *                stopped within the grace period (orphans found in the runtime
+ *                and rejected pods get 1 s, as upstream);
  *   terminated   the final status is reported; volumes and the pod cgroup go;
  *                a deleted pod is then removed from the API (grace 0, UID
  *                precondition); once the pod is gone from the API its
  *                containers, sandboxes and files are removed and the worker ends.
+ *
+ * A pod refused by admission (`reject`) starts out terminating: it never runs
+ * and its status is the rejection alone.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { Pod, PodStatus } from 'kubernetes-types/core/v1.js';
 import type { Timer } from '../../../lib/clock.js';
 import type { KubeletContext } from './context.js';
 import type { PodSyncer } from './pod-sync.js';
 import { killPod, podGraceSeconds } from './terminate.js';
 
 type Phase = 'syncing' | 'terminating' | 'terminated';
+
+/** A request to stop a pod that stays in the API (eviction; upstream `KillPodOptions`). */
+export interface KillOptions {
+  /** Grace period override; the shorter of it and the pod's own applies. */
+  graceSeconds?: number;
+  /** Amends the status written before the containers are stopped (phase, reason, conditions). */
+  status?: (s: PodStatus) => void;
+}
+
+/** Grace period for killing what a rejected pod left running (a kubelet restart re-admits running pods). */
+const rejectedGraceSeconds = 1;
 
 /** Whether an update of the pod object matters to its worker (upstream config.checkAndUpdatePod). */
 export function needsSync(old: Pod, next: Pod): boolean {
@@ -55,6 +70,11 @@ class PodWorker {
   orphan = false;
   volumesDown = false;
   deleteRequested = false;
+  /** Refused by admission: never started, its status is the rejection. */
+  rejected = false;
+  kill: KillOptions | undefined;
+  /** Resolved once the worker reaches `terminated` (or stops). */
+  private terminatedWaiters: (() => void)[] = [];
   private pending = false;
   private running: Promise<void> | undefined;
   private timer: Timer | undefined;
@@ -84,6 +104,18 @@ class PodWorker {
     this.abort.abort();
     this.timer?.cancel();
     await this.running?.catch(() => undefined);
+    this.notifyTerminated();
+  }
+
+  whenTerminated(): Promise<void> {
+    if (this.phase === 'terminated' || this.abort.signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => this.terminatedWaiters.push(resolve));
+  }
+
+  notifyTerminated(): void {
+    const waiters = this.terminatedWaiters;
+    this.terminatedWaiters = [];
+    for (const w of waiters) w();
   }
 
   private async loop(): Promise<void> {
@@ -156,6 +188,56 @@ export class PodWorkers {
     w.wake();
   }
 
+  /**
+   * Admission refused the pod: it gets `status` and never starts. Whatever
+   * it already runs (a restarted kubelet re-admits running pods) is stopped.
+   */
+  reject(pod: Pod, status: PodStatus): void {
+    const uid = pod.metadata?.uid;
+    if (!uid || this.workers.has(uid)) return;
+    const w = new PodWorker(this, pod);
+    w.rejected = true;
+    w.phase = 'terminating';
+    this.workers.set(uid, w);
+    this.ctx.status.set(pod, status);
+    w.wake();
+  }
+
+  /**
+   * Stops a running pod that stays in the API (eviction): the status is
+   * amended, the containers are killed within the (overridden) grace period,
+   * and the final status is written. Resolves once the pod is terminated.
+   */
+  kill(uid: string, options: KillOptions): Promise<void> {
+    const w = this.workers.get(uid);
+    if (!w) return Promise.resolve();
+    if (w.phase === 'syncing' && !w.kill) w.kill = options;
+    const done = w.whenTerminated();
+    w.wake();
+    return done;
+  }
+
+  /**
+   * Pods admitted and not yet terminated (upstream `filterOutInactivePods`):
+   * what admission counts as the node's load. `includeTerminating: false`
+   * leaves out pods already being stopped (eviction does not pick them).
+   */
+  activePods(includeTerminating = true): Pod[] {
+    const out: Pod[] = [];
+    for (const w of this.workers.values()) {
+      if (w.rejected || w.orphan || w.removed || w.phase === 'terminated') continue;
+      if (!includeTerminating && (w.phase !== 'syncing' || w.kill || w.pod.metadata?.deletionTimestamp)) continue;
+      out.push(w.pod);
+    }
+    return out;
+  }
+
+  /** The pod's containers are stopped and its volumes torn down (or it has no worker). */
+  isCleanedUp(uid: string): boolean {
+    const w = this.workers.get(uid);
+    return !w || (w.phase === 'terminated' && w.volumesDown);
+  }
+
   wake(uid: string): void {
     this.workers.get(uid)?.wake();
   }
@@ -185,7 +267,7 @@ export class PodWorkers {
     const signal = w.abort.signal;
     const uid = w.uid;
     if (w.phase === 'syncing') {
-      if (w.removed || w.pod.metadata?.deletionTimestamp) {
+      if (w.removed || w.pod.metadata?.deletionTimestamp || w.kill) {
         w.phase = 'terminating';
       } else {
         ctx.prober.addPod(w.pod);
@@ -196,18 +278,24 @@ export class PodWorkers {
     }
     if (w.phase === 'terminating') {
       const state = await this.syncer.inspect(uid, signal);
-      const grace = w.orphan ? orphanGraceSeconds : podGraceSeconds(w.pod);
+      // The status says why first (upstream SyncTerminatingPod), then the containers go.
+      if (w.kill?.status && !w.removed) this.syncer.publish(w.pod, state, false, w.kill.status);
+      let grace = w.orphan ? orphanGraceSeconds : podGraceSeconds(w.pod);
+      if (w.rejected) grace = Math.min(grace, rejectedGraceSeconds);
+      if (w.kill?.graceSeconds !== undefined) grace = Math.min(grace, w.kill.graceSeconds);
       await killPod(ctx, w.pod, state, grace);
       ctx.prober.removePod(uid);
       w.phase = 'terminated';
     }
     const state = await this.syncer.inspect(uid, signal);
-    if (!w.removed) this.syncer.publish(w.pod, state, true);
+    // A rejected pod keeps the rejection as its whole status.
+    if (!w.removed && !w.rejected) this.syncer.publish(w.pod, state, true);
     if (!w.volumesDown && state.containers.every((c) => c.state !== 'CONTAINER_RUNNING')) {
       await ctx.volumes.tearDownPod(uid);
       ctx.cgroups.remove(uid);
       w.volumesDown = true;
     }
+    w.notifyTerminated();
     if (w.removed) {
       await this.cleanUp(w);
       return undefined;

@@ -117,3 +117,40 @@ test('liveness failure is held until the container is replaced; startup gates li
   assert.equal(h.m.failed('u1', 'app', 'c2'), undefined);
   h.m.dispose();
 });
+
+test('after a kubelet restart a container the API shows ready stays ready until its probe says otherwise', async () => {
+  const probe = { exec: { command: ['ready'] }, periodSeconds: 10, failureThreshold: 1 };
+  const pod = podWith({ readinessProbe: probe });
+  const fromApi = (id: string, ready: boolean): Pod => ({
+    ...pod,
+    status: {
+      phase: 'Running',
+      containerStatuses: [
+        {
+          name: 'app',
+          containerID: `containerd://${id}`,
+          image: 'i',
+          imageID: '',
+          ready,
+          restartCount: 0,
+          state: { running: { startedAt: '2026-01-01T00:00:00Z' } },
+        },
+      ],
+    },
+  });
+  const h = setup(pod);
+  // A fresh prober (the restarted kubelet) has no result yet.
+  assert.equal(h.m.view(fromApi('c1', true)).ready('app', 'c1'), true, 'the API said ready: no flap');
+  assert.equal(h.m.view(fromApi('c1', false)).ready('app', 'c1'), false, 'the API said not ready');
+  assert.equal(h.m.view(fromApi('c0', true)).ready('app', 'c1'), false, 'another container ID counts for nothing');
+  // The first probe runs as soon as the kubelet has a status, not a period later, and its result wins.
+  h.m.addPod(fromApi('c1', true));
+  h.outcomes.set('ready', 1);
+  await h.tick(250);
+  assert.deepEqual(h.execs, [], 'no status yet: nothing to probe');
+  h.run('c1');
+  await h.tick(500);
+  assert.deepEqual(h.execs, ['ready']);
+  assert.equal(h.m.view(fromApi('c1', true)).ready('app', 'c1'), false, 'a failed probe overrides the API');
+  h.m.dispose();
+});

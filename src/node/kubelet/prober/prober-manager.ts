@@ -3,8 +3,11 @@
  * type, probing every `periodSeconds` once the container has run for
  * `initialDelaySeconds`, and recording a result only after
  * `successThreshold`/`failureThreshold` equal outcomes in a row. Liveness
- * starts as success, readiness as failure, startup as not started; liveness
- * and readiness wait for the startup probe. A failed liveness or startup probe
+ * starts as success, readiness as failure, startup as not started — except
+ * that a container the API already shows ready (or started) stays so until
+ * its first result, so a restarted kubelet does not flip Ready pods to
+ * NotReady (upstream v1.32 does, kubernetes#100277; KEP-4781 fixes it this
+ * way). Liveness and readiness wait for the startup probe. A failed liveness or startup probe
  * is held (no more probing) until the pod worker replaces the container: the
  * worker restarts with the new container ID. Result changes wake the pod worker.
  */
@@ -17,6 +20,8 @@ import type { ProbeView } from '../status/container-status.js';
 import { runProbe } from './probe-runner.js';
 
 export type ProbeType = 'liveness' | 'readiness' | 'startup';
+
+const noStatusRetryMs = 200;
 
 const probeNames: Record<ProbeType, string> = { liveness: 'Liveness', readiness: 'Readiness', startup: 'Startup' };
 
@@ -91,10 +96,11 @@ class ProbeWorker {
     this.schedule(next);
   }
 
-  /** One probe round; returns 'stop' when the pod is finished, or ms until the initial delay ends. */
+  /** One probe round; returns 'stop' when the pod is finished, or ms until it should look again. */
   private async doProbe(): Promise<'stop' | number | undefined> {
     const status = this.mgr.options.podStatus(this.uid);
-    if (!status) return undefined;
+    // No status yet (the pod's first sync, e.g. after a kubelet restart): probe as soon as there is one.
+    if (!status) return noStatusRetryMs;
     if (status.phase === 'Succeeded' || status.phase === 'Failed') return 'stop';
     const cs = [...(status.containerStatuses ?? []), ...(status.initContainerStatuses ?? [])].find(
       (s) => s.name === this.container.name,
@@ -242,10 +248,21 @@ export class ProberManager {
     const uid = pod.metadata!.uid!;
     const all = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
     const spec = (name: string) => all.find((c) => c.name === name);
+    // Before a container's first probe result (a kubelet restart), what the API already says of
+    // that very container stands, so a restart does not flap Ready pods (KEP-4781).
+    const inApi = (name: string, id: string) =>
+      [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].find(
+        (s) => s.name === name && s.containerID?.endsWith(`://${id}`) && s.state?.running,
+      );
     return {
       ready: (name, id) =>
-        spec(name)?.readinessProbe ? (this.result(uid, name, id, 'readiness') ?? false) : undefined,
-      started: (name, id) => (spec(name)?.startupProbe ? (this.result(uid, name, id, 'startup') ?? false) : undefined),
+        spec(name)?.readinessProbe
+          ? (this.result(uid, name, id, 'readiness') ?? inApi(name, id)?.ready === true)
+          : undefined,
+      started: (name, id) =>
+        spec(name)?.startupProbe
+          ? (this.result(uid, name, id, 'startup') ?? inApi(name, id)?.started === true)
+          : undefined,
     };
   }
 }

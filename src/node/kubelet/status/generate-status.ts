@@ -2,8 +2,10 @@
  * The pod status the kubelet reports (kubelet_pods.go generateAPIPodStatus):
  * container statuses for init, app and ephemeral containers, the phase, the
  * kubelet-owned conditions, host and pod IPs and the start time. Conditions
- * owned by others (DisruptionTarget, readiness gates) are left out: the status
- * manager patches only what it owns.
+ * owned by others (readiness gates, a controller's DisruptionTarget) are left
+ * out: the status manager patches only what it has. As upstream, a reason and
+ * message stay while the phase they were set with holds, and a
+ * DisruptionTarget condition already on the pod is carried over.
  */
 import type { ContainerStatus, Pod, PodCondition, PodIP, PodStatus } from 'kubernetes-types/core/v1.js';
 import { formatTime } from '../../../api/values/time.js';
@@ -78,6 +80,9 @@ export function generatePodStatus(i: StatusGenerationInputs): PodStatus {
     // The pod is on this node, so it was scheduled (the kubelet says so for pods bound directly).
     { type: 'PodScheduled', status: 'True' },
   ].map((c) => withTransitionTime(c, old.conditions, now));
+  // Set once by the kubelet when it evicts the pod, and carried over, not recomputed.
+  const disruption = old.conditions?.find((c) => c.type === 'DisruptionTarget');
+  if (disruption) conditions.push(disruption);
 
   const status: PodStatus = {
     phase,
@@ -87,6 +92,11 @@ export function generatePodStatus(i: StatusGenerationInputs): PodStatus {
     startTime: old.startTime ?? now,
     containerStatuses: statuses,
   };
+  // A reason and message (eviction, admission) belong to the phase they came with.
+  if (phase === old.phase) {
+    if (old.reason) status.reason = old.reason;
+    if (old.message) status.message = old.message;
+  }
   let ips: string[] = hostNetwork ? i.nodeIPs : (state.sandboxes.find((s) => s.ips.length > 0)?.ips ?? []);
   // A pod keeps the IPs it had once its sandbox is gone (completed pods still show them).
   if (ips.length === 0 && old.podIPs?.length) ips = old.podIPs.map((p: PodIP) => p.ip ?? '').filter(Boolean);

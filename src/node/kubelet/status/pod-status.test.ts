@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ContainerStatus, PodSpec } from 'kubernetes-types/core/v1.js';
+import type { ContainerStatus, PodSpec, PodStatus } from 'kubernetes-types/core/v1.js';
+import { generatePodStatus } from './generate-status.js';
 import {
   containersReadyCondition,
   initializedCondition,
@@ -8,6 +9,7 @@ import {
   withTransitionTime,
 } from './pod-conditions.js';
 import { podPhase } from './pod-phase.js';
+import { statusPatch } from './status-manager.js';
 
 const runningS = (name: string, extra: Partial<ContainerStatus> = {}): ContainerStatus => ({
   name,
@@ -153,4 +155,42 @@ test('withTransitionTime keeps the previous time while the status holds', () => 
   const prev = [{ type: 'Ready', status: 'True', lastTransitionTime: 'then' }];
   assert.equal(withTransitionTime({ type: 'Ready', status: 'True' }, prev, 'now').lastTransitionTime, 'then');
   assert.equal(withTransitionTime({ type: 'Ready', status: 'False' }, prev, 'now').lastTransitionTime, 'now');
+});
+
+test('generated status: reason and message stay with their phase, a DisruptionTarget condition is carried over', () => {
+  const disruption = {
+    type: 'DisruptionTarget',
+    status: 'True',
+    reason: 'TerminationByKubelet',
+    message: 'The node was low on resource: memory. ',
+    lastTransitionTime: '2026-01-01T00:00:00Z',
+  };
+  const gen = (status: PodStatus, podIsTerminal: boolean) =>
+    generatePodStatus({
+      pod: { metadata: { uid: 'u' }, spec: { containers: [{ name: 'a', image: 'i' }] }, status },
+      state: { uid: 'u', sandboxes: [], containers: [] },
+      nodeIPs: ['192.0.2.1'],
+      now: Date.UTC(2026, 0, 2),
+      podIsTerminal,
+      runtimeName: 'containerd',
+      reasons: new Map(),
+      probes: { ready: () => undefined, started: () => undefined },
+      terminationMessage: () => '',
+    });
+  const evicted = gen(
+    { phase: 'Failed', reason: 'Evicted', message: disruption.message, conditions: [disruption] },
+    true,
+  );
+  assert.deepEqual([evicted.phase, evicted.reason, evicted.message], ['Failed', 'Evicted', disruption.message]);
+  assert.deepEqual(
+    evicted.conditions?.find((c) => c.type === 'DisruptionTarget'),
+    disruption,
+  );
+  const moved = gen({ phase: 'Running', reason: 'SomethingOld', message: 'x' }, false);
+  assert.equal(moved.phase, 'Pending');
+  assert.deepEqual([moved.reason, moved.message], [undefined, undefined], 'a new phase drops the old reason');
+  assert.deepEqual(statusPatch('u', { phase: 'Running' }, { phase: 'Failed', reason: 'OutOfcpu', message: 'm' }), {
+    metadata: { uid: 'u' },
+    status: { phase: 'Failed', reason: 'OutOfcpu', message: 'm' },
+  });
 });

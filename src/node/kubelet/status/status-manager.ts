@@ -32,6 +32,8 @@ export interface StatusManagerOptions {
 /** Status fields the kubelet owns, compared and patched one by one. */
 const ownedFields = [
   'phase',
+  'reason',
+  'message',
   'hostIP',
   'hostIPs',
   'podIP',

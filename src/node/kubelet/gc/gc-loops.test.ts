@@ -1,10 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { FakeClock } from '../lib/clock.js';
-import type { ContainerRuntime, ContainerSummary, Image } from '../node/runtime/index.js';
-import { EvictionManager, type SignalObservations } from '../node/kubelet/eviction/index.js';
-import { NodeMaintenance } from './node-maintenance.js';
+import { FakeClock } from '../../../lib/clock.js';
+import type { ContainerRuntime, ContainerSummary, Image } from '../../runtime/index.js';
+import { GarbageCollector } from './gc-loops.js';
 
 /** Just enough of ContainerRuntime for GC. */
 class Runtime {
@@ -54,65 +53,67 @@ const image = (id: string, tags: string[]): Image => ({
 
 const pod = (uid: string, phase: string): Pod => ({ metadata: { uid, name: uid }, status: { phase } });
 
-function setup() {
+function setup(sandboxImage = 'kubets.local/pause:1') {
   const clock = new FakeClock();
   const rt = new Runtime();
-  let signals: SignalObservations = {};
-  const eviction = new EvictionManager({ source: { observe: () => signals }, clock });
-  const pods = [pod('live', 'Running'), pod('done', 'Succeeded')];
-  const m = new NodeMaintenance({
+  const pods = new Map([
+    ['live', pod('live', 'Running')],
+    ['done', pod('done', 'Succeeded')],
+  ]);
+  const gc = new GarbageCollector({
     runtime: rt as unknown as ContainerRuntime,
-    known: { pods: () => pods, hasWorker: (uid) => uid === 'tearing-down' },
-    eviction,
-    sandboxImage: 'kubets.local/pause:1',
+    pods: {
+      shouldPodContentBeRemoved: (uid) => !pods.has(uid) && uid !== 'tearing-down',
+      shouldPodRuntimeBeRemoved: (uid) => pods.get(uid)?.status?.phase !== 'Running',
+    },
+    sandboxImage,
     podLogsRoot: '/nonexistent-kubets-logs',
     imageGC: { minAgeMs: 0 },
     clock,
   });
-  return { clock, rt, eviction, m, setSignals: (s: SignalObservations) => (signals = s) };
+  return { clock, rt, gc };
 }
 
 test('container GC runs every minute: deleted pods lose their containers, live pods keep the newest', async () => {
-  const { clock, rt, m } = setup();
+  const { clock, rt, gc } = setup();
   rt.containers = [
     dead('gone-1', 'gone', 1),
     dead('live-old', 'live', 1),
     dead('live-new', 'live', 2),
     dead('td-1', 'tearing-down', 1),
   ];
-  m.start();
+  gc.start();
   await clock.advance(59_000);
   assert.deepEqual([...rt.removed], [], 'nothing before the first period');
   await clock.advance(1000);
-  await m.idle();
+  await gc.idle();
   assert.deepEqual([...rt.removed].sort(), ['gone-1', 'live-old']);
   assert.deepEqual(
     rt.containers.map((c) => c.id).sort(),
     ['live-new', 'td-1'],
     'a pod still being torn down keeps its',
   );
-  await m.dispose();
+  await gc.dispose();
   rt.containers.push(dead('gone-2', 'gone', 3));
   await clock.advance(120_000);
   assert.ok(!rt.removed.includes('gone-2'), 'no runs after dispose');
 });
 
-test('every 10 s the eviction manager observes; a crossed disk signal reclaims containers and unused images', async () => {
-  const { clock, rt, eviction, m, setSignals } = setup();
-  rt.containers = [dead('done-1', 'done', 1), dead('live-1', 'live', 1)];
-  rt.images = [image('sha256:pause', ['kubets.local/pause:1']), image('sha256:unused', ['x:1'])];
-  m.start();
-  await clock.advance(10_000);
-  await m.idle();
-  assert.equal(eviction.nodePressure().diskPressure, false);
-  assert.deepEqual([...rt.removed], []);
-  setSignals({ 'nodefs.available': { available: 1, capacity: 100, time: clock.now() } });
-  await clock.advance(10_000);
-  await m.idle();
-  assert.equal(eviction.nodePressure().diskPressure, true, 'DiskPressure reported');
-  assert.ok(rt.removed.includes('done-1'), 'terminated pod containers reclaimed');
-  assert.ok(!rt.removed.includes('live-1'), "a running pod's last dead container stays");
-  assert.ok(rt.removed.includes('sha256:unused'), `unused image deleted: ${rt.removed.join(' ')}`);
-  assert.ok(!rt.removed.includes('sha256:pause'), 'the sandbox image is never deleted');
-  await m.dispose();
+test('disk reclaim removes dead containers of terminated pods and every unused image but the sandbox image', async () => {
+  for (const sandbox of ['kubets.local/pause:1', 'registry.local/other-pause:3.10']) {
+    const { rt, gc } = setup(sandbox);
+    rt.containers = [dead('done-1', 'done', 1), dead('live-1', 'live', 1)];
+    rt.images = [
+      image('sha256:pause', ['kubets.local/pause:1']),
+      image('sha256:other', ['registry.local/other-pause:3.10']),
+      image('sha256:unused', ['x:1']),
+    ];
+    await gc.reclaimDisk();
+    assert.ok(rt.removed.includes('done-1'), 'terminated pod containers reclaimed');
+    assert.ok(!rt.removed.includes('live-1'), "a running pod's last dead container stays");
+    assert.ok(rt.removed.includes('sha256:unused'), `unused image deleted: ${rt.removed.join(' ')}`);
+    const pinned = sandbox === 'kubets.local/pause:1' ? 'sha256:pause' : 'sha256:other';
+    assert.ok(!rt.removed.includes(pinned), `the configured sandbox image ${sandbox} is never deleted`);
+    await gc.dispose();
+  }
 });
