@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { processRunning, waitForExit } from '../node/runtime/containerd/host-cleanup.js';
-import { hostRunner, IptablesProxier, NftablesProxier } from '../node/kube-proxy/index.js';
+import { hostRunner, IptablesProxier, NftablesProxier, removeServiceAddresses } from '../node/kube-proxy/index.js';
 import type { ProxyNetworkConfig } from '../node/kube-proxy/index.js';
 
 function cmdline(pid: number): string[] | undefined {
@@ -83,7 +83,8 @@ const noNetwork: ProxyNetworkConfig = {
 /**
  * kube-proxy's netfilter state: the `kubets-proxy` nftables table and the
  * KUBETS-* iptables chains with their hooks, removed through the proxiers'
- * own cleanup so names never drift. Returns what was there.
+ * own cleanup so names never drift, and the userspace proxier's service
+ * addresses on `lo`. Returns what was there.
  */
 export async function removeProxyRules(): Promise<string[]> {
   const removed: string[] = [];
@@ -97,6 +98,7 @@ export async function removeProxyRules(): Promise<string[]> {
     await new IptablesProxier({ runner: hostRunner, config: noNetwork }).cleanup();
     removed.push('iptables KUBETS-* chains');
   }
+  for (const ip of await removeServiceAddresses(hostRunner)) removed.push(`userspace proxy service address ${ip}`);
   return removed;
 }
 

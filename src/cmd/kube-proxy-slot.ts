@@ -97,7 +97,11 @@ export function parseKubeProxyArgs(args: readonly string[]): KubeProxyArgs {
 
 const isRoot = () => process.getuid?.() === 0;
 
-/** The node agent's kube-proxy: local service-CIDR route first (as root), then the proxy. */
+/**
+ * The node agent's kube-proxy: local service-CIDR route first (as root), then
+ * the proxy. As root, userspace mode makes service addresses local (on `lo`) so
+ * ClusterIPs work there too; `kubets uninstall` removes them if a crash left any.
+ */
 export function kubeProxySlot(args: KubeProxyArgs = {}): KubeProxySlot {
   return async (ctx) => {
     const route = ctx.serviceCIDR && isRoot() ? ensureServiceCIDRRoute(ctx.serviceCIDR, ctx.nodeIP) : undefined;
@@ -109,6 +113,7 @@ export function kubeProxySlot(args: KubeProxyArgs = {}): KubeProxySlot {
         clusterCIDR: ctx.clusterCIDR,
         serviceCIDR: ctx.serviceCIDR,
         nodeIPs: [ctx.nodeIP],
+        bindServiceAddresses: isRoot(),
         log: ctx.log,
       });
       return {

@@ -77,7 +77,10 @@ export function udpExchange(server: HostPort, query: Buffer, o: ExchangeOptions)
     sock.on('message', (msg) => {
       if (accept(msg)) finish(undefined, msg);
     });
-    sock.connect(server.port, server.host, () => {
+    // A failed connect (no route, EACCES for broadcast...) is reported to this callback
+    // only, not as an 'error' event; sending on the unconnected socket would throw.
+    sock.connect(server.port, server.host, (connectErr?: Error) => {
+      if (connectErr) return finish(connectErr);
       if (done) return;
       sock.send(query, (err) => {
         if (err) finish(err);

@@ -12,5 +12,6 @@ export type { Proxier, ProxierStats, SyncOutcome } from './proxier.js';
 export { NftablesProxier } from './nftables/nftables-proxier.js';
 export { IptablesProxier } from './iptables/iptables-proxier.js';
 export { UserspaceProxier } from './userspace/userspace-proxier.js';
+export { removeServiceAddresses, ServiceAddressBinder } from './userspace/service-addresses.js';
 export { hostRunner, netnsRunner, type CommandRunner, type CommandResult } from './runner.js';
 export type { ProxyMode, ProxyNetworkConfig, ServicePortInfo, EndpointInfo } from './types.js';

@@ -40,6 +40,12 @@ export interface KubeProxyOptions {
   /** Userspace mode: UDP session idle timeout (default 30 s) and the node's addresses for NodePorts. */
   udpIdleTimeoutMs?: number;
   nodeAddresses?: () => string[];
+  /**
+   * Userspace mode: add ClusterIPs, external IPs and LB IPs as local addresses
+   * (on `lo`, through `runner`) so their listeners receive traffic. Needs root;
+   * default false, since it changes the host's addresses (the kubets node turns it on).
+   */
+  bindServiceAddresses?: boolean;
 }
 
 export interface DefaultedOptions extends Required<
@@ -75,6 +81,7 @@ export function defaultOptions(o: KubeProxyOptions): DefaultedOptions {
     cleanupOnStop: o.cleanupOnStop ?? true,
     udpIdleTimeoutMs: o.udpIdleTimeoutMs ?? 30_000,
     nodeAddresses: o.nodeAddresses,
+    bindServiceAddresses: o.bindServiceAddresses ?? false,
   };
 }
 

@@ -5,6 +5,7 @@ import { type DefaultedOptions, networkConfig } from './options.js';
 import type { Proxier } from './proxier.js';
 import { hostRunner } from './runner.js';
 import { UserspaceProxier } from './userspace/userspace-proxier.js';
+import { ServiceAddressBinder } from './userspace/service-addresses.js';
 
 function kernelAllowed(o: DefaultedOptions): boolean {
   // Without root the kernel paths cannot work on this host; a custom runner (tests) decides for itself.
@@ -28,6 +29,7 @@ export async function selectProxier(o: DefaultedOptions, log: Logger): Promise<P
         log,
         udpIdleTimeoutMs: o.udpIdleTimeoutMs,
         nodeAddresses: o.nodeAddresses,
+        addresses: o.bindServiceAddresses ? new ServiceAddressBinder(o.runner, log) : undefined,
       }),
   };
   if (o.mode !== 'auto') {

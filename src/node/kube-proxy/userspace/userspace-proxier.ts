@@ -7,6 +7,7 @@ import { CidrSet } from '../ip.js';
 import type { Proxier, ProxierStats, SyncOutcome } from '../proxier.js';
 import type { ProxyNetworkConfig, ServicePortInfo } from '../types.js';
 import { RoundRobinBalancer } from './balancer.js';
+import type { ServiceAddressBinder } from './service-addresses.js';
 import { TcpListener } from './tcp-listener.js';
 import { UdpListener } from './udp-listener.js';
 
@@ -18,6 +19,12 @@ export interface UserspaceProxierOptions {
   udpIdleTimeoutMs?: number;
   /** This node's IPv4 addresses (default: from os.networkInterfaces()); NodePorts bind those in nodePortAddresses. */
   nodeAddresses?: () => string[];
+  /**
+   * Makes ClusterIPs, external IPs and load-balancer IPs local addresses so
+   * their listeners can bind (root only; see service-addresses.ts). Without
+   * it those are served only where they already are local addresses.
+   */
+  addresses?: ServiceAddressBinder;
 }
 
 type Listener = TcpListener | UdpListener;
@@ -34,6 +41,8 @@ interface PortProxy {
   internal: RoundRobinBalancer;
   external: RoundRobinBalancer;
   listeners: Map<string, Listener>;
+  /** Service addresses this port holds a reference on (opts.addresses). */
+  bound: Set<string>;
 }
 
 /**
@@ -41,8 +50,9 @@ interface PortProxy {
  * address, splicing to endpoints chosen round-robin (with ClientIP affinity).
  * NodePorts listen on this node's addresses (all, or those in
  * nodePortAddresses). A ClusterIP, externalIP or load-balancer IP is served
- * only where it is a local address (a non-root user cannot add one, nor
- * redirect traffic to us): on such machines clients use the NodePort.
+ * where it is a local address: as root, `opts.addresses` makes it one (on
+ * `lo`, like IPVS mode's dummy device); a non-root user can neither add one
+ * nor redirect traffic to us, so on such machines clients use the NodePort.
  * A listener exists only while its traffic has endpoints, so "no endpoints"
  * is a refused connection, as in the kernel modes.
  */
@@ -67,7 +77,10 @@ export class UserspaceProxier implements Proxier {
     this.nodePortCidrs = new CidrSet(opts.config.nodePortAddresses);
   }
 
-  async init(): Promise<void> {}
+  /** Removes service addresses a previous run left (their listeners are gone with that process). */
+  async init(): Promise<void> {
+    await this.opts.addresses?.cleanup();
+  }
 
   stats(): ProxierStats {
     let listeners = 0;
@@ -90,6 +103,7 @@ export class UserspaceProxier implements Proxier {
 
   async cleanup(): Promise<void> {
     await Promise.all([...this.ports.keys()].map((k) => this.remove(k)));
+    await this.opts.addresses?.cleanup();
   }
 
   /** The address:port listeners of a port that are currently open (tests, debugging). */
@@ -134,6 +148,7 @@ export class UserspaceProxier implements Proxier {
         internal: new RoundRobinBalancer(this.clock),
         external: new RoundRobinBalancer(this.clock),
         listeners: new Map(),
+        bound: new Set(),
       };
       this.ports.set(key, p);
     }
@@ -146,6 +161,7 @@ export class UserspaceProxier implements Proxier {
     const live = new Set(cat.allReachable.map((e) => e.addr));
 
     const wanted = new Map(this.wanted(sp).map((w) => [w.id, w]));
+    await this.bindAddresses(p, [sp.clusterIP, ...sp.externalIPs, ...sp.loadBalancerVIPs]);
     const work: Promise<void>[] = [];
     for (const [id, l] of p.listeners) {
       const w = wanted.get(id);
@@ -201,6 +217,30 @@ export class UserspaceProxier implements Proxier {
         return l.destroy();
       }),
     );
+    await this.bindAddresses(p, []);
+  }
+
+  /**
+   * Holds the port's service addresses (`ips`), whether or not it has
+   * endpoints, and lets go of those it no longer has.
+   */
+  private async bindAddresses(p: PortProxy, ips: readonly string[]): Promise<void> {
+    const binder = this.opts.addresses;
+    if (!binder) return;
+    const want = new Set(ips.filter((ip) => ip !== '' && ip !== 'None'));
+    const work: Promise<void>[] = [];
+    for (const ip of want) {
+      if (p.bound.has(ip)) continue;
+      p.bound.add(ip);
+      this.notLocal.delete(ip);
+      work.push(binder.acquire(ip));
+    }
+    for (const ip of [...p.bound]) {
+      if (want.has(ip)) continue;
+      p.bound.delete(ip);
+      work.push(binder.release(ip));
+    }
+    await Promise.all(work);
   }
 
   private logOnce(id: string, msg: string, fields: Record<string, unknown>, level: 'debug' | 'warn' = 'warn'): void {

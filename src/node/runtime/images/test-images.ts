@@ -13,6 +13,15 @@
  *
  * Each is written as its own OCI archive (`<short name>.tar`) for `ctr images
  * import`. Output depends only on the busybox binary, so digests are stable.
+ *
+ * Name resolution in pods: the busybox is glibc-static, and since glibc 2.34
+ * the `files` and `dns` NSS services are built into libc, so its getaddrinfo
+ * (wget, nc, ping) reads the kubelet's /etc/hosts and resolv.conf with no
+ * shared objects in the image; /etc/nsswitch.conf pins the order (files,
+ * then DNS, as docker's busybox:glibc has it) rather than leaving it to
+ * glibc's built-in default. Beware `wget -T`: Debian builds busybox without
+ * FEATURE_WGET_TIMEOUT, and its wget then dies with SIGSEGV when given -T;
+ * wrap it in `timeout N wget ...` instead.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,6 +33,9 @@ import { pauseBinary } from './pause-binary.js';
 export const pauseImage = 'kubets.local/pause:1';
 export const busyboxImage = 'kubets.local/busybox:1';
 export const httpdImage = 'kubets.local/httpd:1';
+
+/** The image's /etc/nsswitch.conf (glibc reads it; musl and busybox's own nslookup ignore it). */
+export const nsswitchConf = 'passwd: files\ngroup: files\nhosts: files dns\n';
 
 /** The page httpd serves at `/`. */
 export const httpdIndexHtml = '<!doctype html>\n<title>kubets</title>\n<h1>Hello from kubets httpd</h1>\n';
@@ -81,6 +93,7 @@ export function busyboxLayer(busyboxPath = '/bin/busybox'): Layer {
       path: 'etc/passwd',
       data: Buffer.from('root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n'),
     },
+    { type: 'file', path: 'etc/nsswitch.conf', data: Buffer.from(nsswitchConf) },
     { type: 'dir', path: 'root', mode: 0o700 },
     { type: 'symlink', path: 'sbin', target: 'bin' },
     { type: 'dir', path: 'tmp', mode: 0o1777 },
