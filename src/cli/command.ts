@@ -1,4 +1,5 @@
 import { flagHelp, parseFlags, UsageError, type FlagSpec, type FlagValues } from './flags.js';
+import { withConfigFile } from './config-file.js';
 
 /**
  * A CLI command: declared flags plus a run function. Composition roots in
@@ -77,7 +78,10 @@ export async function runCli(
     return 0;
   }
   try {
-    const { flags, args } = cmd.passthrough ? { flags: {}, args: rest } : parseFlags(rest, cmd.flags ?? []);
+    // Commands declaring `--config` also take their flags from a YAML file (config-file.ts).
+    const { flags, args } = cmd.passthrough
+      ? { flags: {}, args: rest }
+      : parseFlags(withConfigFile(rest, cmd.flags ?? []), cmd.flags ?? []);
     return await cmd.run({ flags, args, stdout, stderr });
   } catch (err) {
     if (err instanceof UsageError) {

@@ -78,6 +78,8 @@ async function applyAll(rest: RestClient, objs: { resource: string; obj: KubeObj
   }
 }
 
+const isLoopback = (ip: string) => ip.startsWith('127.') || ip === '::1';
+
 /** Starts the enabled addons; dispose() stops them (their API objects stay, as k3s's manifests do). */
 export async function startAddons(
   cp: ControlPlane,
@@ -87,7 +89,10 @@ export async function startAddons(
 ): Promise<Disposable> {
   const owned = new DisposableStore('addons');
   try {
-    if (!o.disabled.has('coredns')) {
+    if (!o.disabled.has('coredns') && isLoopback(o.listenIP)) {
+      // An EndpointSlice may not name a loopback address, and pods could not reach one anyway.
+      progress(`cluster DNS not started: it needs a non-loopback address, not ${o.listenIP} (--advertise-address)`);
+    } else if (!o.disabled.has('coredns')) {
       progress('starting cluster DNS');
       const admin = inProcessRest(
         cp.apiserver,

@@ -1,6 +1,7 @@
 import { runCli, type Command } from '../cli/command.js';
 import { kubernetesVersion, kubetsVersion } from './version.js';
 import { serverCommand } from './server.js';
+import { agentCommand } from './agent.js';
 import { etcdSnapshotCommand } from './etcd-snapshot.js';
 import { tokenCommand } from './token.js';
 import { kubectlCommand } from './kubectl-command.js';
@@ -15,6 +16,7 @@ import { uninstallCommand } from './uninstall.js';
 function commands(): Command[] {
   return [
     serverCommand,
+    agentCommand,
     tokenCommand,
     etcdSnapshotCommand,
     kubectlCommand,

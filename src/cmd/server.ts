@@ -2,6 +2,7 @@ import { homedir, networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from '../cli/command.js';
 import { type FlagSpec, UsageError } from '../cli/flags.js';
+import { configFlag } from '../cli/config-file.js';
 import { createLogger, parseLevel } from '../lib/log.js';
 import { startControlPlane, type ControlPlaneConfig } from './control-plane.js';
 import { explainStartupError } from './startup-errors.js';
@@ -177,6 +178,7 @@ export const serverFlags: FlagSpec[] = [
   { name: 'log-format', type: 'string', description: 'text or json', default: 'text', placeholder: 'FORMAT' },
   ...haFlags,
   ...nodeFlags,
+  configFlag,
 ];
 
 /** Flags -> defaulted, validated ControlPlaneConfig. */

@@ -42,6 +42,8 @@ export function runProcess(
       clearTimeout(timer);
       resolve({ code: code ?? -1, stdout, stderr });
     });
+    // A command that exits before reading stdin raises EPIPE here; its exit code tells the story.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(o.stdin ?? '');
   });
 }
