@@ -244,20 +244,12 @@ export function kernelProxySuite(o: KernelSuiteOptions): void {
     });
 
     test('externalTrafficPolicy Local: node-local endpoints only, client IP kept, health check node port', async () => {
-      // The API server does not allocate health check ports (yet): pick one, retrying on a clash.
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await fx.createService('local', {
-            type: 'LoadBalancer',
-            externalTrafficPolicy: 'Local',
-            healthCheckNodePort: 30000 + Math.floor(Math.random() * 2700),
-            ports: [{ ...http, targetPort: backendPort }],
-          });
-          break;
-        } catch (err) {
-          if (attempt >= 5 || !/already allocated/.test(String(err))) throw err;
-        }
-      }
+      // The API server allocates the health check node port.
+      await fx.createService('local', {
+        type: 'LoadBalancer',
+        externalTrafficPolicy: 'Local',
+        ports: [{ ...http, targetPort: backendPort }],
+      });
       const ports = [{ name: 'http', port: backendPort }];
       await fx.setEndpoints('local', [ep('pod-a'), ep('pod-b', { node: 'node-2' })], ports);
       await fx.setLoadBalancerIPs('local', ['192.168.79.10']);

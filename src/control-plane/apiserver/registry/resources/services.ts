@@ -28,6 +28,7 @@ const specOf = (o: KubeObject) => (o.spec ??= {}) as ServiceSpec;
 const needsClusterIP = (s: ServiceSpec) => s.type !== 'ExternalName' && s.clusterIP !== 'None';
 const needsNodePorts = (s: ServiceSpec) =>
   s.type === 'NodePort' || (s.type === 'LoadBalancer' && s.allocateLoadBalancerNodePorts !== false);
+const needsHealthCheck = (s: ServiceSpec) => s.type === 'LoadBalancer' && s.externalTrafficPolicy === 'Local';
 const portKey = (p: ServicePort) => `${p.port}/${p.protocol ?? 'TCP'}`;
 
 function fail(obj: KubeObject, err: FieldError): never {
@@ -102,11 +103,45 @@ export function serviceStrategy(
     for (const np of oldPorts.values()) if (!kept.has(np)) ctx.tx?.onCommit(() => ports.release(np));
   }
 
+  /**
+   * healthCheckNodePort of LoadBalancer Services with externalTrafficPolicy
+   * Local, from the NodePort range (upstream allocHealthCheckNodePort): the
+   * requested one or a free one on create or when the Service starts to need
+   * it, kept while it does (immutable), released when it no longer does.
+   */
+  async function allocateHealthCheck(ctx: RequestContext, obj: KubeObject, old?: KubeObject): Promise<void> {
+    const spec = specOf(obj);
+    const oldSpec = old ? specOf(old) : undefined;
+    const previous = oldSpec && needsHealthCheck(oldSpec) ? oldSpec.healthCheckNodePort : undefined;
+    if (!needsHealthCheck(spec)) {
+      if (previous) {
+        if (spec.healthCheckNodePort === previous) delete spec.healthCheckNodePort;
+        ctx.tx?.onCommit(() => ports.release(previous));
+      }
+      return;
+    }
+    if (previous) {
+      // Immutable while needed: validation refuses a different value.
+      spec.healthCheckNodePort ||= previous;
+      return;
+    }
+    if (ctx.tx?.dryRun) return;
+    const got = await ports.allocate(
+      owner(obj),
+      FieldPath.of('spec', 'healthCheckNodePort'),
+      spec.healthCheckNodePort || undefined,
+    );
+    if (typeof got !== 'number') fail(obj, got);
+    ctx.tx?.onAbort(() => ports.release(got));
+    spec.healthCheckNodePort = got;
+  }
+
   return defaultStrategy(info, {
     async afterPrepareCreate(ctx, obj) {
       obj.status = { loadBalancer: {} };
       await allocateIP(ctx, obj);
       await allocatePorts(ctx, obj);
+      await allocateHealthCheck(ctx, obj);
     },
     async afterPrepareUpdate(ctx, obj, old) {
       const spec = specOf(obj);
@@ -130,11 +165,13 @@ export function serviceStrategy(
         spec.ipFamilyPolicy ??= oldSpec.ipFamilyPolicy;
       }
       await allocatePorts(ctx, obj, old);
+      await allocateHealthCheck(ctx, obj, old);
     },
     async afterDelete(obj) {
       const spec = specOf(obj);
       if (needsClusterIP(spec) && spec.clusterIP) await ips.release(spec.clusterIP);
       for (const p of spec.ports ?? []) if (p.nodePort) await ports.release(p.nodePort);
+      if (needsHealthCheck(spec) && spec.healthCheckNodePort) await ports.release(spec.healthCheckNodePort);
     },
   });
 }
