@@ -10,6 +10,8 @@ const components = [
   'control-plane/cloud-controller-manager',
   'node/kube-proxy',
   'node/sim',
+  'node/routes',
+  'node/bootstrap',
   'addons',
 ];
 

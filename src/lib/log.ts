@@ -61,11 +61,13 @@ export function formatJson(rec: LogRecord): string {
     component: rec.component,
     msg: rec.msg,
   };
+  const base = { ...out };
   for (const [k, v] of Object.entries(rec.fields)) out[k] = v instanceof Error ? v.message : v;
   try {
     return JSON.stringify(out);
   } catch {
-    return JSON.stringify({ ...out, fields: '[unserializable]' });
+    // A cyclic or BigInt field must not turn a log call into a crash: keep the line, drop the fields.
+    return JSON.stringify({ ...base, fields: '[unserializable]' });
   }
 }
 
