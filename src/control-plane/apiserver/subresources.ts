@@ -5,6 +5,7 @@ import { evictPod } from './endpoints/subresources/pod-eviction.js';
 import { validateStatusUpdate } from './registry/meta-validation.js';
 import { podTarget } from './proxy/kubelet-location.js';
 import { kubeletGet } from './proxy/kubelet-proxy.js';
+import { installProxySubresources } from './proxy/proxy-subresources.js';
 import { serviceUnavailable } from '../../api/errors/status-error.js';
 
 /** Wires subresources that need other resources or custom request shapes (scale, binding, eviction...). */
@@ -33,6 +34,7 @@ export function installSubresources(server: ApiServer): void {
       return kubeletGet(server.kubeletClient, t.kubelet, path, ctx.signal);
     },
   });
+  installProxySubresources(server);
   pods.subresources.set('eviction', {
     create: evictPod(getPods, () => server.preferred('policy', 'poddisruptionbudgets'), deps),
   });

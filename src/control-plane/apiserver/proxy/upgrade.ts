@@ -8,6 +8,7 @@ import type { ApiServerCore } from '../api-server-core.js';
 import type { ApiRequest } from '../types.js';
 import { podTarget } from './kubelet-location.js';
 import { proxyUpgrade } from './kubelet-proxy.js';
+import { handleProxyUpgrade } from './proxy-subresources.js';
 
 const streaming: Record<string, string> = { exec: 'exec', attach: 'attach', portforward: 'portForward' };
 
@@ -38,6 +39,9 @@ export async function handleUpgrade(
     let user = auth.user;
     if (server.authorizer) user = await impersonate(req, user, server.authorizer);
     const info = parseRequestInfo(req.method, req.path, req.query);
+    // WebSockets through pods|services|nodes/proxy are authorized with the request's own verb.
+    if (info.isResourceRequest && info.subresource === 'proxy')
+      return await handleProxyUpgrade(server, info, user, req, socket, head);
     const kubeletPath = streaming[info.subresource];
     if (!info.isResourceRequest || info.group !== '' || info.resource !== 'pods' || !kubeletPath || !info.name)
       throw pathNotFound();
