@@ -1,4 +1,10 @@
-import { methodNotSupported, pathNotFound, toStatusError, unauthorized } from '../../api/errors/status-error.js';
+import {
+  internalError,
+  methodNotSupported,
+  pathNotFound,
+  toStatusError,
+  unauthorized,
+} from '../../api/errors/status-error.js';
 import { kubernetesVersion } from '../../api/version.js';
 import { aggregatedVersionRequested, type DiscoveryDoc } from './discovery/discovery.js';
 import { decodeObjectBody } from './endpoints/request-body.js';
@@ -14,7 +20,10 @@ import { handleGet, handleList, handleWatch } from './endpoints/resource-reads.j
 import { parseRequestInfo } from './http/request-info.js';
 import { serveHealth } from './routes/health.js';
 import type { ApiServerCore as ApiServer } from './api-server-core.js';
-import type { ApiRequest, ApiResponse, RequestContext, UserInfo } from './types.js';
+import type { ApiRequest, ApiResponse, RequestContext } from './types.js';
+import { addAuditAnnotation } from './audit/annotations.js';
+import { decisionAnnotationKey, reasonAnnotationKey } from './audit/authorization-annotations.js';
+import type { RequestAudit } from './audit/recorder.js';
 import { impersonate } from './authn/impersonation.js';
 import { attributesFrom } from './authz/types.js';
 import { forbiddenError } from './authz/forbidden.js';
@@ -59,28 +68,83 @@ function serveDiscovery(server: ApiServer, req: ApiRequest): ApiResponse | undef
 }
 
 /**
- * The request pipeline: authenticate, parse the request info, authorize, then
- * serve health/version/discovery/OpenAPI or dispatch to a resource handler.
+ * The request pipeline, in upstream's filter order: parse the request info,
+ * authenticate, audit (everything past authentication, refusals included),
+ * impersonate, flow control, authorize, then serve health/version/discovery/
+ * OpenAPI or dispatch to a resource handler.
  */
 export async function routeRequest(server: ApiServer, req: ApiRequest): Promise<ApiResponse> {
-  const auth = await server.authenticator.authenticate(req);
-  if (!auth) throw unauthorized();
-  let user = auth.user;
-  if (server.authorizer) user = await impersonate(req, user, server.authorizer);
   const info = parseRequestInfo(req.method, req.path, req.query);
-  if (server.authorizer) {
-    const attrs = attributesFrom(info, user, req.query);
-    const d = await server.authorizer.authorize(attrs);
-    if (d.decision !== 'Allow') throw forbiddenError(attrs, d.reason);
+  let auth: Awaited<ReturnType<ApiServer['authenticator']['authenticate']>>;
+  try {
+    auth = await server.authenticator.authenticate(req);
+    if (!auth) throw unauthorized();
+  } catch (err) {
+    server.auditor?.failedAuthentication(req, info, toStatusError(err).toStatus());
+    throw err;
   }
-  const ctx: RequestContext = { request: req, info, user, warnings: [], signal: req.signal };
+  const ctx: RequestContext = { request: req, info, user: auth.user, warnings: [], signal: req.signal };
+  const audit = server.auditor?.begin(ctx);
+  try {
+    const res = await authorizedAndServed(server, ctx, audit);
+    if (audit) {
+      if (res.type === 'watch' || res.type === 'stream') audit.responseStarted(res.status);
+      audit.complete(res.status);
+    }
+    return res;
+  } catch (err) {
+    audit?.fail(err);
+    throw err;
+  }
+}
+
+/** Impersonation, flow control and authorization, then the handler (inside the flow-control seat). */
+async function authorizedAndServed(
+  server: ApiServer,
+  ctx: RequestContext,
+  audit: RequestAudit | undefined,
+): Promise<ApiResponse> {
+  const { request: req, info } = ctx;
+  if (server.authorizer) {
+    const user = await impersonate(req, ctx.user, server.authorizer);
+    if (user !== ctx.user) {
+      ctx.user = user;
+      audit?.setImpersonatedUser(user);
+    }
+  }
+  const serve = async (): Promise<ApiResponse> => {
+    await authorize(server, ctx);
+    const res = await dispatch(server, ctx);
+    if (audit && res.type === 'object') audit.setResponseObject(res.body);
+    return res;
+  };
   const fc = server.flowControl?.classify(ctx, () => {
     const r = info.isResourceRequest ? server.resource(info.group, info.version, info.resource) : undefined;
     return r ? r.store.deps.cache.size : 0;
   });
-  if (!fc) return audited(server, ctx, auth.user);
+  if (!fc) return serve();
   // Serialize inside the seat: for HTTP callers that is where the cost of a big LIST is.
-  return fc.level.run(fc.flow, async () => encodeForWire(req, await audited(server, ctx, auth.user)), fc.seats);
+  return fc.level.run(fc.flow, async () => encodeForWire(req, await serve()), fc.seats);
+}
+
+/**
+ * Upstream WithAuthorization: the decision and the authorizer's reason are
+ * audit annotations on allowed and forbidden requests alike.
+ */
+async function authorize(server: ApiServer, ctx: RequestContext): Promise<void> {
+  if (!server.authorizer) return;
+  const attrs = attributesFrom(ctx.info, ctx.user, ctx.request.query);
+  let d: Awaited<ReturnType<NonNullable<ApiServer['authorizer']>['authorize']>>;
+  try {
+    d = await server.authorizer.authorize(attrs);
+  } catch (err) {
+    addAuditAnnotation(ctx, reasonAnnotationKey, 'internal error');
+    throw internalError(err);
+  }
+  const allowed = d.decision === 'Allow';
+  addAuditAnnotation(ctx, decisionAnnotationKey, allowed ? 'allow' : 'forbid');
+  addAuditAnnotation(ctx, reasonAnnotationKey, d.reason);
+  if (!allowed) throw forbiddenError(attrs, d.reason);
 }
 
 function encodeForWire(req: ApiRequest, res: ApiResponse): ApiResponse {
@@ -92,21 +156,6 @@ function encodeForWire(req: ApiRequest, res: ApiResponse): ApiResponse {
     body: JSON.stringify(res.body),
     headers: res.headers,
   };
-}
-
-async function audited(server: ApiServer, ctx: RequestContext, authenticated: UserInfo): Promise<ApiResponse> {
-  const audit = server.auditor?.begin(ctx, { impersonator: ctx.user !== authenticated ? authenticated : undefined });
-  if (!audit) return dispatch(server, ctx);
-  try {
-    const res = await dispatch(server, ctx);
-    if (res.type === 'watch' || res.type === 'stream') audit.responseStarted(res.status);
-    if (res.type === 'object') audit.setResponseObject(res.body);
-    audit.complete(res.status);
-    return res;
-  } catch (err) {
-    audit.complete(toStatusError(err).code);
-    throw err;
-  }
 }
 
 async function dispatch(server: ApiServer, ctx: RequestContext): Promise<ApiResponse> {
@@ -166,10 +215,13 @@ async function serveResource(server: ApiServer, ctx: RequestContext): Promise<Ap
         return sub.create(ctx, ns, name, decodeObjectBody(ctx, r, kind, apiVersion));
       }
       case 'update':
+        // The proxy subresources forward PUT and PATCH bodies as they are.
+        if (sub.connect && info.subresource === 'proxy') return sub.connect(ctx, ns, name, info.parts.slice(3));
         if (sub.update) return sub.update(ctx, ns, name, decodeObjectBody(ctx, r, 'Scale', 'autoscaling/v1'));
         if (!sub.strategy) throw methodNotSupported(gr, 'update');
         return handleUpdate(ctx, r, server.deps, ns, name, { name: info.subresource, handler: sub });
       case 'patch':
+        if (sub.connect && info.subresource === 'proxy') return sub.connect(ctx, ns, name, info.parts.slice(3));
         if (sub.patch) {
           const ct = ctx.request.headers['content-type'] ?? '';
           const body =

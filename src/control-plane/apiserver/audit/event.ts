@@ -6,7 +6,8 @@ import type { AuditLevel, AuditStage } from './policy.js';
  * same as kube-apiserver's audit log.
  */
 export interface AuditUser {
-  username: string;
+  /** Absent for requests that failed authentication (`user: {}`). */
+  username?: string;
   uid?: string;
   groups?: string[];
   extra?: Record<string, string[]>;

@@ -1,3 +1,4 @@
+import type { RequestInfo } from '../http/request-info.js';
 import type { RequestContext, UserInfo } from '../types.js';
 import type { AuditLevel, AuditPolicy, AuditStage, PolicyRule } from './policy.js';
 
@@ -26,9 +27,12 @@ export interface RequestAuditConfig {
 }
 
 export function attributesOf(ctx: RequestContext): AuditAttributes {
-  const i = ctx.info;
+  return { ...attributesOfInfo(ctx.info), user: ctx.user };
+}
+
+/** The attributes of a request whose user is not known (failed authentication). */
+export function attributesOfInfo(i: RequestInfo): AuditAttributes {
   return {
-    user: ctx.user,
     verb: i.verb,
     isResourceRequest: i.isResourceRequest,
     path: i.path,

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../../lib/clock.js';
+import { StatusError, unauthorized } from '../../../api/errors/status-error.js';
 import { parseRequestInfo } from '../http/request-info.js';
 import type { RequestContext } from '../types.js';
 import { addAuditAnnotation } from './annotations.js';
@@ -161,4 +162,92 @@ test('impersonation records the real user and the impersonated one', () => {
   auditor.begin(c, { impersonator: { username: 'admin', groups: ['system:masters'] } })!.complete(200);
   assert.deepEqual(events[0]!.user, { username: 'admin', groups: ['system:masters'] });
   assert.deepEqual(events[0]!.impersonatedUser, { username: 'bob', groups: ['devs'] });
+});
+
+test('setImpersonatedUser after begin: the policy and `user` see the authenticated caller', () => {
+  const { events, auditor } = setup();
+  const c = ctx('GET', '/apis/apps/v1/deployments');
+  const audit = auditor.begin(c)!;
+  audit.setImpersonatedUser({ username: 'bob', groups: ['devs'] });
+  audit.complete(200);
+  assert.deepEqual(events[0]!.user, { username: 'admin', groups: ['system:masters', 'system:authenticated'] });
+  assert.deepEqual(events[0]!.impersonatedUser, { username: 'bob', groups: ['devs'] });
+});
+
+test('fail() records the error Status as the response of ResponseComplete', () => {
+  const { events, auditor } = setup();
+  const audit = auditor.begin(ctx('GET', '/apis/apps/v1/namespaces/ns/deployments'))!;
+  audit.fail(new StatusError(429, 'TooManyRequests', 'Too many requests, please try again later.'));
+  assert.deepEqual(
+    events.map((e) => [e.stage, e.responseStatus]),
+    [
+      [
+        'ResponseComplete',
+        {
+          metadata: {},
+          status: 'Failure',
+          message: 'Too many requests, please try again later.',
+          reason: 'TooManyRequests',
+          code: 429,
+        },
+      ],
+    ],
+  );
+});
+
+test('failed authentication: one ResponseStarted event with an empty user, per the policy', () => {
+  const p = parsePolicy(`
+apiVersion: audit.k8s.io/v1
+kind: Policy
+rules:
+  - level: None
+    users: ["admin"]
+  - level: None
+    userGroups: ["system:masters"]
+  - level: Metadata
+    resources: [{ group: "" }]
+`);
+  const cases: { name: string; policy: typeof p; path: string; want: number }[] = [
+    { name: 'user-scoped None rules do not match an unknown user', policy: p, path: '/api/v1/pods', want: 1 },
+    { name: 'no rule for the request: nothing', policy: p, path: '/apis/apps/v1/deployments', want: 0 },
+    {
+      name: 'ResponseStarted omitted: nothing',
+      policy: { ...p, omitStages: ['ResponseStarted'] },
+      path: '/api/v1/pods',
+      want: 0,
+    },
+  ];
+  for (const tc of cases) {
+    const events: AuditEvent[] = [];
+    const clock = new FakeClock(Date.UTC(2026, 0, 1));
+    const auditor = new Auditor({
+      policy: tc.policy,
+      clock,
+      backends: [{ processEvents: (...e) => events.push(...e) }],
+    });
+    const c = ctx('GET', tc.path, '', { authorization: 'Bearer nope', 'audit-id': 'a1' });
+    auditor.failedAuthentication(c.request, c.info, unauthorized().toStatus());
+    assert.equal(events.length, tc.want, tc.name);
+    if (!tc.want) continue;
+    const line = JSON.parse(eventLine(events[0]!)) as Record<string, unknown>;
+    assert.deepEqual(
+      {
+        stage: line.stage,
+        user: line.user,
+        verb: line.verb,
+        auditID: line.auditID,
+        objectRef: line.objectRef,
+        responseStatus: line.responseStatus,
+      },
+      {
+        stage: 'ResponseStarted',
+        user: {},
+        verb: 'list',
+        auditID: 'a1',
+        objectRef: { resource: 'pods', apiVersion: 'v1' },
+        responseStatus: { metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 },
+      },
+      tc.name,
+    );
+  }
 });

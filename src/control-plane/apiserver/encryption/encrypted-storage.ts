@@ -9,6 +9,7 @@ import type {
   WatchOptions,
   WriteOptions,
 } from '../../storage/interface.js';
+import { markStale } from './stale-reads.js';
 import type { ValueTransformer } from './value-transformer.js';
 
 export interface PrefixTransformer {
@@ -22,6 +23,8 @@ export interface PrefixTransformer {
  * are encrypted before they reach the datastore and decrypted on every read and
  * watch event; the storage key is the authenticated data, so a value copied to
  * another key does not decrypt. Everything else passes through untouched.
+ * Values read in an outdated format are marked (see ./stale-reads.ts) so an
+ * update rewrites them with the current key.
  */
 export class EncryptedStorage implements Storage {
   readonly backend: string;
@@ -42,7 +45,10 @@ export class EncryptedStorage implements Storage {
   private out(kv: KeyValue | undefined): KeyValue | undefined {
     if (!kv || kv.value.length === 0) return kv;
     const t = this.tfor(kv.key);
-    return t ? { ...kv, value: t.decrypt(kv.key, kv.value).plaintext } : kv;
+    if (!t) return kv;
+    const r = t.decrypt(kv.key, kv.value);
+    const out = { ...kv, value: r.plaintext };
+    return r.stale ? markStale(out) : out;
   }
 
   private in(key: string, value: Uint8Array): Uint8Array {

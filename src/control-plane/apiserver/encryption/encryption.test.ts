@@ -1,9 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createDecipheriv, randomBytes } from 'node:crypto';
-import { StorageError, type KeyValue, type Storage } from '../../storage/interface.js';
+import { createDecipheriv } from 'node:crypto';
+import type { KeyValue, Storage } from '../../storage/interface.js';
 import { EncryptionConfig } from './config.js';
-import { keysNeedingRewrite, rewriteStale } from './rotate.js';
+import { EncryptedStorage } from './encrypted-storage.js';
+import { isStaleRead } from './stale-reads.js';
+import type { ValueTransformer } from './value-transformer.js';
 import { secretboxOpen } from './secretbox.js';
 
 const k16 = Buffer.alloc(16, 1).toString('base64');
@@ -194,51 +196,41 @@ resources:
   );
 });
 
-test('rotation: listing and rewriting stale values with compare-and-swap', async () => {
+test('EncryptedStorage marks reads that are not in the current write format as stale', async () => {
   const oldT = config(aescbc('old', k32b) + identity).transformerFor('', 'secrets');
   const newT = config(aesgcm('new', k32a) + aescbc('old', k32b) + identity).transformerFor('', 'secrets');
+  const identityFirst = config(identity + aesgcm('new', k32a)).transformerFor('', 'secrets');
   const data = new Map<string, KeyValue>();
   let rev = 0;
   const put = (k: string, v: Uint8Array) => data.set(k, { key: k, value: v, createRevision: ++rev, modRevision: rev });
-  put('/registry/secrets/a/1', oldT.encrypt('/registry/secrets/a/1', plaintext));
-  put('/registry/secrets/a/2', Buffer.from('plain'));
-  put('/registry/secrets/a/3', newT.encrypt('/registry/secrets/a/3', plaintext));
-  put('/registry/secrets/a/4', Buffer.from('k8s:enc:secretbox:v1:gone:' + randomBytes(40).toString('hex')));
-  assert.deepEqual(
-    keysNeedingRewrite(newT, data.values()).map((s) => [s.key, s.reason]),
-    [
-      ['/registry/secrets/a/1', 'stale'],
-      ['/registry/secrets/a/2', 'stale'],
-      ['/registry/secrets/a/4', 'unreadable'],
-    ],
-  );
-  const storage = {
-    async list(prefix: string, opts: { limit?: number; startAfter?: string }) {
-      const keys = [...data.keys()]
-        .filter((k) => k.startsWith(prefix) && (!opts.startAfter || k > opts.startAfter))
-        .sort();
-      const page = keys.slice(0, opts.limit);
-      return { items: page.map((k) => data.get(k)!), revision: rev, more: keys.length > page.length };
+  put('/registry/secrets/a/old', oldT.encrypt('/registry/secrets/a/old', plaintext));
+  put('/registry/secrets/a/plain', plaintext);
+  put('/registry/secrets/a/new', newT.encrypt('/registry/secrets/a/new', plaintext));
+  put('/registry/configmaps/a/cm', plaintext);
+  const inner = {
+    backend: 'fake',
+    async get(k: string) {
+      return data.get(k);
     },
-    async update(k: string, v: Uint8Array, expected: number) {
-      const cur = data.get(k)!;
-      if (cur.modRevision !== expected) throw new StorageError('Conflict', 'conflict', cur);
-      put(k, v);
-      return data.get(k)!;
+    async list(prefix: string) {
+      const items = [...data.keys()].filter((k) => k.startsWith(prefix)).map((k) => data.get(k)!);
+      return { items, revision: rev, more: false };
     },
   } as unknown as Storage;
-  const result = await rewriteStale(storage, '/registry/secrets/', newT, 2);
-  assert.equal(result.rewritten, 2);
-  assert.deepEqual(
-    result.unreadable.map((u) => u.key),
-    ['/registry/secrets/a/4'],
-  );
-  for (const k of ['/registry/secrets/a/1', '/registry/secrets/a/2']) {
-    assert.ok(text(data.get(k)!.value).startsWith('k8s:enc:aesgcm:v1:new:'));
-    assert.equal(newT.decrypt(k, data.get(k)!.value).stale, false);
+  const cases: [string, ValueTransformer, boolean][] = [
+    ['/registry/secrets/a/old', newT, true],
+    ['/registry/secrets/a/plain', newT, true],
+    ['/registry/secrets/a/new', newT, false],
+    ['/registry/secrets/a/new', identityFirst, true],
+    ['/registry/secrets/a/plain', identityFirst, false],
+    ['/registry/configmaps/a/cm', newT, false],
+  ];
+  for (const [k, t, stale] of cases) {
+    const s = new EncryptedStorage(inner, [{ prefix: '/registry/secrets/', transformer: t }]);
+    const kv = (await s.get(k))!;
+    assert.equal(text(kv.value), text(plaintext), k);
+    assert.equal(isStaleRead(kv), stale, `get ${k} with ${t.writePrefix || 'identity'} first`);
+    const listed = (await s.list(k)).items[0]!;
+    assert.equal(isStaleRead(listed), stale, `list ${k}`);
   }
-  assert.equal(
-    text(newT.decrypt('/registry/secrets/a/2', data.get('/registry/secrets/a/2')!.value).plaintext),
-    'plain',
-  );
 });

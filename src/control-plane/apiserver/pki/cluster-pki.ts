@@ -2,12 +2,23 @@ import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Clock, realClock } from '../../../lib/clock.js';
-import { createCertificate, generateKey, publicKeyOf, type Issuer, type Subject } from '../../../lib/pki/x509.js';
+import {
+  certificateSubjectDER,
+  createCertificate,
+  encodeName,
+  generateKey,
+  publicKeyOf,
+  type Issuer,
+  type Subject,
+} from '../../../lib/pki/x509.js';
 
 /**
  * The cluster's certificates under `<data-dir>/tls`, generated on first start and
- * reused afterwards (files 0600). A certificate is re-issued when it is missing,
- * expires within `renewBefore`, or (serving certificate) lacks a wanted SAN.
+ * reused afterwards (files 0600, directory 0700). A CA is regenerated when it is
+ * missing, unreadable or expires within `renewBefore`. A leaf certificate is
+ * re-issued when it is missing, expires within `renewBefore`, was not signed by
+ * the current CA (so a regenerated CA never leaves leaves that no longer
+ * verify), has another subject, or (serving certificate) lacks a wanted SAN.
  */
 export interface ClusterPKIOptions {
   dir: string;
@@ -60,6 +71,12 @@ function issuerOf(kp: KeyPair, commonName: string): Issuer {
   return { subject: { commonName }, privateKey, publicKey: publicKeyOf(privateKey) };
 }
 
+/** A check that a certificate was issued by `ca`: issuer name and signature (a same-named new CA has another key). */
+function signedBy(ca: KeyPair): (c: X509Certificate) => boolean {
+  const caCert = new X509Certificate(ca.certPEM);
+  return (c) => c.issuer === caCert.subject && c.verify(caCert.publicKey);
+}
+
 function isIP(s: string): boolean {
   return /^\d{1,3}(\.\d{1,3}){3}$/.test(s) || s.includes(':');
 }
@@ -68,7 +85,6 @@ export function ensureClusterPKI(opts: ClusterPKIOptions): ClusterPKI {
   const clock = opts.clock ?? realClock;
   const renewBefore = opts.renewBeforeMs ?? 90 * 24 * 3600 * 1000;
   mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
-  const now = () => new Date(clock.now());
   const domain = opts.clusterDomain ?? 'cluster.local';
 
   const fresh = (kp: KeyPair | undefined, check?: (c: X509Certificate) => boolean): kp is KeyPair => {
@@ -111,8 +127,10 @@ export function ensureClusterPKI(opts: ClusterPKIOptions): ClusterPKI {
   const clientCA = ensureCA('client-ca', `kubets-client-ca@${Math.floor(clock.now() / 1000)}`);
   const serverIssuer = issuerOf(serverCA, new X509Certificate(serverCA.certPEM).subject.replace(/^CN=/, ''));
   const clientIssuer = issuerOf(clientCA, new X509Certificate(clientCA.certPEM).subject.replace(/^CN=/, ''));
+  const signedByServerCA = signedBy(serverCA);
+  const signedByClientCA = signedBy(clientCA);
 
-  function issue(base: string, issuer: Issuer, build: (key: ReturnType<typeof generateKey>) => string): KeyPair {
+  function issue(base: string, build: (key: ReturnType<typeof generateKey>) => string): KeyPair {
     const key = generateKey();
     const kp = {
       certPEM: build(key),
@@ -122,7 +140,6 @@ export function ensureClusterPKI(opts: ClusterPKIOptions): ClusterPKI {
     };
     write(kp.keyPath, kp.keyPEM);
     write(kp.certPath, kp.certPEM);
-    void issuer;
     return kp;
   }
 
@@ -144,8 +161,8 @@ export function ensureClusterPKI(opts: ClusterPKIOptions): ClusterPKI {
     );
   };
   let serving = load(opts.dir, 'serving-kube-apiserver');
-  if (!fresh(serving, wantSans)) {
-    serving = issue('serving-kube-apiserver', serverIssuer, (key) =>
+  if (!fresh(serving, (c) => signedByServerCA(c) && wantSans(c))) {
+    serving = issue('serving-kube-apiserver', (key) =>
       createCertificate({
         subject: { commonName: 'kube-apiserver' },
         publicKey: key.publicKey,
@@ -162,9 +179,10 @@ export function ensureClusterPKI(opts: ClusterPKIOptions): ClusterPKI {
 
   function clientCert(base: string, subject: Subject): KeyPair {
     const existing = load(opts.dir, base);
-    const sameSubject = (c: X509Certificate) => c.subject.split('\n').includes(`CN=${subject.commonName}`);
-    if (fresh(existing, sameSubject)) return existing;
-    return issue(base, clientIssuer, (key) =>
+    const wanted = encodeName(subject);
+    const sameSubject = (c: X509Certificate) => certificateSubjectDER(c.raw).equals(wanted);
+    if (fresh(existing, (c) => signedByClientCA(c) && sameSubject(c))) return existing;
+    return issue(base, (key) =>
       createCertificate({
         subject,
         publicKey: key.publicKey,
@@ -185,6 +203,5 @@ export function ensureClusterPKI(opts: ClusterPKIOptions): ClusterPKI {
   const saKeyPath = join(opts.dir, 'service.key');
   if (!existsSync(saKeyPath)) write(saKeyPath, generateKey().privateKeyPEM);
   const serviceAccountKey = createPrivateKey(readFileSync(saKeyPath, 'utf8'));
-  void now;
   return { serverCA, clientCA, serving, admin, kubeletClient, clientCert, serviceAccountKey };
 }

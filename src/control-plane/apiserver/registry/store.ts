@@ -18,6 +18,7 @@ import type { KubeObject } from '../watch-cache/types.js';
 import { jsonClone } from '../fieldmanager/go-json.js';
 import { decodeStored, encodeForStorage } from './object-codec.js';
 import { WriteTransaction } from './write-tx.js';
+import { isStaleRead } from '../encryption/stale-reads.js';
 import type { DeleteOptions, ResourceStrategy, SubresourceStrategy } from './strategy.js';
 
 export interface StoreDeps {
@@ -214,6 +215,9 @@ export class GenericStore {
     for (let attempt = 0; ; attempt++) {
       let current: KubeObject | undefined;
       let modRevision = 0;
+      // A stale read (stored with an outdated encryption key/provider) is written back even when
+      // unchanged, as upstream's GuaranteedUpdate; only a storage read can tell, hence the retry below.
+      let stale = false;
       const fromCache = guess !== undefined;
       if (guess) {
         current = guess.object;
@@ -224,6 +228,7 @@ export class GenericStore {
         if (kv) {
           current = decodeStored(kv);
           modRevision = kv.modRevision;
+          stale = isStaleRead(kv);
         }
       }
       if (!current) {
@@ -249,7 +254,10 @@ export class GenericStore {
       ctx.tx = tx;
       let outcome: { object: KubeObject; created: boolean } | 'retry';
       try {
-        outcome = await this.attemptUpdate(ctx, ns, name, key, modRevision, current, mutate, opts, attempt, fromCache);
+        outcome = await this.attemptUpdate(ctx, ns, name, key, modRevision, current, mutate, opts, attempt, {
+          fromCache,
+          stale,
+        });
       } catch (err) {
         await tx.abort();
         ctx.tx = undefined;
@@ -281,8 +289,9 @@ export class GenericStore {
     mutate: Mutation,
     opts: UpdateOptions,
     attempt: number,
-    fromCache: boolean,
+    read: { fromCache: boolean; stale: boolean },
   ): Promise<{ object: KubeObject; created: boolean } | 'retry'> {
+    const fromCache = read.fromCache;
     const desired = await mutate(jsonClone(current));
     const wantRv = desired.metadata?.resourceVersion;
     const conditional = wantRv !== undefined && wantRv !== '';
@@ -296,7 +305,8 @@ export class GenericStore {
       ]);
     }
     const next = await this.prepareUpdate(ctx, ns, name, desired, current, opts);
-    if (jsonEqual(stripRv(next), stripRv(current))) return fromCache ? 'retry' : { object: current, created: false };
+    if (!read.stale && jsonEqual(stripRv(next), stripRv(current)))
+      return fromCache ? 'retry' : { object: current, created: false };
     const retryable = (err: unknown) =>
       (fromCache || (!conditional && attempt < maxRetries)) &&
       (isStorageError(err, 'Conflict') || isStorageError(err, 'KeyNotFound'));
