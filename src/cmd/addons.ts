@@ -3,7 +3,9 @@
  * manifests). Today: cluster DNS, which runs inside the server process as an
  * ordinary API client with its own ServiceAccount identity, listening on the
  * node address; the selector-less `kube-system/kube-dns` Service in front of it
- * is what pods' resolv.conf names, and kube-proxy routes it. `--disable coredns`
+ * is what pods' resolv.conf names, and kube-proxy routes it. With several
+ * servers each one publishes its own endpoints behind that Service and takes
+ * them away when it stops (see kube-dns-service.ts). `--disable coredns`
  * (k3s's name; `dns` is accepted too) turns it off.
  */
 import type { ClusterRole, ClusterRoleBinding } from 'kubernetes-types/rbac/v1.js';
@@ -11,7 +13,8 @@ import type { ServiceAccount } from 'kubernetes-types/core/v1.js';
 import { ResourceClient, type KubeObject, type RestClient } from '../client/index.js';
 import { DisposableStore, type Disposable } from '../lib/disposable.js';
 import type { Logger } from '../lib/log.js';
-import { defaultDnsListenPort, dnsMetricsPort, ensureKubeDnsService, startClusterDns } from '../addons/dns/index.js';
+import { defaultDnsListenPort, dnsMetricsPort, startClusterDns } from '../addons/dns/index.js';
+import { startKubeDnsPublisher } from '../addons/dns/kube-dns-service.js';
 import type { ControlPlane } from './control-plane.js';
 import { inProcessRest, serviceAccountUser } from './in-process.js';
 
@@ -80,7 +83,7 @@ async function applyAll(rest: RestClient, objs: { resource: string; obj: KubeObj
 
 const isLoopback = (ip: string) => ip.startsWith('127.') || ip === '::1';
 
-/** Starts the enabled addons; dispose() stops them (their API objects stay, as k3s's manifests do). */
+/** Starts the enabled addons; dispose() stops them (their API objects stay, as k3s's manifests do, except this server's DNS endpoints). */
 export async function startAddons(
   cp: ControlPlane,
   o: AddonOptions,
@@ -111,15 +114,19 @@ export async function startAddons(
         log: log?.child('dns'),
       });
       owned.add(dns);
-      await ensureKubeDnsService({
-        rest: admin,
-        nodeIP: o.listenIP,
-        nodeName: o.nodeName,
-        dnsPort: port,
-        metricsPort,
-        clusterIP: o.clusterDNS,
-        log: log?.child('dns'),
-      });
+      // Added after the DNS server, so disposed before it: the endpoints go before the server stops answering.
+      owned.add(
+        await startKubeDnsPublisher({
+          rest: admin,
+          nodeIP: o.listenIP,
+          nodeName: o.nodeName,
+          serverAddress: cp.config.advertiseAddress,
+          dnsPort: port,
+          metricsPort,
+          clusterIP: o.clusterDNS,
+          log: log?.child('dns'),
+        }),
+      );
     }
     return owned;
   } catch (err) {

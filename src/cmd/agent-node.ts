@@ -12,7 +12,7 @@ import type { Taint } from 'kubernetes-types/core/v1.js';
 import { forbiddenNodeLabels } from '../control-plane/apiserver/admission/plugins/node-restriction.js';
 import type { Logger } from '../lib/log.js';
 import { joinCluster, type NodeCredentials } from '../node/bootstrap/join-cluster.js';
-import { ServerPool } from '../node/bootstrap/server-pool.js';
+import { ServerPool, serverPoolStateFile } from '../node/bootstrap/server-pool.js';
 import type { AgentConfig } from './agent-flags.js';
 import { kubeProxySlot } from './kube-proxy-slot.js';
 import { startNodeAgent, type RunningNodeAgent } from './node-agent.js';
@@ -84,6 +84,8 @@ export async function startJoinedNode(
       caPEM: credentials.caPEM,
       certPEM: credentials.clientCert,
       keyPEM: credentials.clientKey,
+      // Servers learned at run time, so a restart with the join server down still finds the others.
+      stateFile: serverPoolStateFile(c.dataDir),
       log: o.log.child('server-pool'),
     });
     pool.startDiscovery(o.signal);

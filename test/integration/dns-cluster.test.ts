@@ -17,7 +17,7 @@ import { gvr, ResourceClient, type KubeObject, type RestClient } from '../../src
 import { startClusterDns, type ClusterDns } from '../../src/addons/dns/cluster-dns.js';
 import { queryDns } from '../../src/addons/dns/dns-client.js';
 import type { HostPort } from '../../src/addons/dns/exchange.js';
-import { ensureKubeDnsService, kubeDnsSliceName } from '../../src/addons/dns/kube-dns-service.js';
+import { ensureKubeDnsService, kubeDnsSliceNameFor } from '../../src/addons/dns/kube-dns-service.js';
 import { startFakeUpstream, type FakeUpstream } from '../../src/addons/dns/testing/fake-upstream.js';
 import { startTestCluster, type TestCluster } from '../harness/control-plane.js';
 import { adminRest, eventually } from '../harness/sim.js';
@@ -334,7 +334,7 @@ describe(
       const list = await slices.list({ labelSelector: 'kubernetes.io/service-name=kube-dns' });
       assert.deepEqual(
         list.items.map((s) => s.metadata!.name),
-        [kubeDnsSliceName],
+        [kubeDnsSliceNameFor('node-a')],
         'only our slice',
       );
       assert.deepEqual(

@@ -1,9 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createCertificate, generateKey } from '../../lib/pki/x509.js';
-import { ServerPool } from './server-pool.js';
+import { loadServerList, ServerPool, serverPoolStateFile } from './server-pool.js';
 
 /**
  * Failover over real loopback HTTPS servers: two "API servers" answering
@@ -149,5 +152,77 @@ test('refresh() adds the API servers listed in default/kubernetes Endpoints and 
   } finally {
     await pool.dispose();
     for (const s of [a, b]) if (s.server.listening) await stop(s);
+  }
+});
+
+test('the known servers survive a restart: saved (0600, atomically) on change, loaded after --server', async () => {
+  const p = pki();
+  const dir = mkdtempSync(join(tmpdir(), 'kbt-pool-'));
+  const stateFile = serverPoolStateFile(dir);
+  const b = await start('server-b', p, () => []);
+  const a = await start('server-a', p, () => [a.port, b.port]);
+  const urlA = `https://127.0.0.1:${a.port}`;
+  const urlB = `https://127.0.0.1:${b.port}`;
+  const opts = { caPEM: p.caPEM, certPEM: p.node.certPEM, keyPEM: p.node.keyPEM, cooldownMs: 200, stateFile };
+  try {
+    const first = new ServerPool({ servers: [urlA], ...opts });
+    try {
+      assert.deepEqual(JSON.parse(readFileSync(stateFile, 'utf8')), { serverURL: urlA, servers: [urlA] });
+      await first.refresh();
+    } finally {
+      await first.dispose();
+    }
+    assert.deepEqual(JSON.parse(readFileSync(stateFile, 'utf8')), { serverURL: urlA, servers: [urlA, urlB] });
+    assert.equal(statSync(stateFile).mode & 0o777, 0o600);
+    assert.deepEqual(readdirSync(dirname(stateFile)), ['kubets-agent-load-balancer.json'], 'no temp file left');
+
+    // Restart with the join server down: the saved server takes over before any discovery.
+    await stop(a);
+    const second = new ServerPool({ servers: [urlA], ...opts });
+    try {
+      assert.deepEqual(second.servers, [urlA, urlB], '--server first, then the saved ones');
+      const rest = second.rest('kubelet', { qps: Infinity, maxRetries: 0 });
+      const v = await rest.requestObject<{ gitVersion: string }>({ method: 'GET', path: '/version' });
+      assert.equal(v.gitVersion, 'server-b');
+    } finally {
+      await second.dispose();
+    }
+
+    // Another --server (maybe another cluster): the saved list is not used, and is replaced.
+    const other = new ServerPool({ servers: [urlB], ...opts });
+    try {
+      assert.deepEqual(other.servers, [urlB]);
+    } finally {
+      await other.dispose();
+    }
+    assert.deepEqual(JSON.parse(readFileSync(stateFile, 'utf8')), { serverURL: urlB, servers: [urlB] });
+  } finally {
+    for (const s of [a, b]) if (s.server.listening) await stop(s);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('loadServerList: missing, corrupt or foreign files give no servers', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kbt-pool-'));
+  const file = join(dir, 'lb.json');
+  try {
+    const cases: [string, string | undefined, string[]][] = [
+      ['missing', undefined, []],
+      ['not JSON', '{', []],
+      ['no servers', '{"serverURL":"https://a:6443"}', []],
+      ['another server', '{"serverURL":"https://b:6443","servers":["https://b:6443"]}', []],
+      [
+        'same server; junk entries dropped',
+        '{"serverURL":"https://a:6443","servers":["https://a:6443",7,"http://x:1","https://c:6443"]}',
+        ['https://a:6443', 'https://c:6443'],
+      ],
+    ];
+    for (const [name, content, want] of cases) {
+      rmSync(file, { force: true });
+      if (content !== undefined) writeFileSync(file, content);
+      assert.deepEqual(loadServerList(file, 'https://a:6443'), want, name);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

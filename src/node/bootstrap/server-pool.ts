@@ -1,3 +1,5 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Endpoints } from 'kubernetes-types/core/v1.js';
 import { FailoverTransport } from '../../client/failover-transport.js';
 import {
@@ -21,10 +23,19 @@ import { type Logger, nullLogger } from '../../lib/log.js';
  * itself. All node components share one FailoverTransport, so when one server
  * goes away they move to the next together; the join URL is always kept, so a
  * node can come back through it after every discovered server changed.
+ *
+ * With `stateFile`, the list survives restarts (k3s's
+ * `etc/k3s-agent-load-balancer.json`): it is saved whenever it changes and,
+ * at the next start, the saved servers follow the `--server` ones, so an
+ * agent whose join server is down still reaches the others. Saved servers
+ * are only used when they were learnt through the same first server: a new
+ * `--server` may be another cluster.
  */
 export interface ServerPoolOptions {
   /** Initial servers (`--server`), tried first in this order. */
   servers: string[];
+  /** Where the known servers are kept between starts (see serverPoolStateFile); absent = not kept. */
+  stateFile?: string;
   /** The cluster's server CA (verifies every server). */
   caPEM: string;
   /** The node's client certificate and key. */
@@ -36,25 +47,81 @@ export interface ServerPoolOptions {
   log?: Logger;
 }
 
+/** The agent's saved server list under its data dir (k3s: `<data-dir>/agent/etc/k3s-agent-load-balancer.json`). */
+export const serverPoolStateFile = (dataDir: string) =>
+  join(dataDir, 'agent', 'etc', 'kubets-agent-load-balancer.json');
+
+/** The file's content: the first `--server` it was learnt through, and every server known then, in order. */
+export interface SavedServerList {
+  serverURL: string;
+  servers: string[];
+}
+
+/**
+ * The saved servers, if `path` holds a list learnt through `serverURL`;
+ * otherwise (missing, unreadable, another server) none: the file is only a
+ * hint, never a reason not to start.
+ */
+export function loadServerList(path: string, serverURL: string): string[] {
+  if (!existsSync(path)) return [];
+  try {
+    const saved = JSON.parse(readFileSync(path, 'utf8')) as Partial<SavedServerList>;
+    if (saved?.serverURL !== serverURL || !Array.isArray(saved.servers)) return [];
+    return saved.servers.filter((s): s is string => typeof s === 'string' && /^https:\/\//.test(s));
+  } catch {
+    return [];
+  }
+}
+
+/** Replaces the file atomically (write + rename), mode 0600, creating its folder (0700). */
+export function saveServerList(path: string, list: SavedServerList): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(list, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, path);
+}
+
 export class ServerPool {
   readonly transport: FailoverTransport;
   private readonly initial: string[];
   private readonly clock: Clock;
   private readonly log: Logger;
   private discovery: AbortController | undefined;
+  /** The list as last written (JSON), so an unchanged list is not rewritten at every refresh. */
+  private savedList: string | undefined;
 
   constructor(private readonly o: ServerPoolOptions) {
     this.clock = o.clock ?? realClock;
     this.log = o.log ?? nullLogger;
     this.initial = [...o.servers];
+    const saved = o.stateFile && o.servers[0] ? loadServerList(o.stateFile, o.servers[0]) : [];
     this.transport = new FailoverTransport({
-      servers: o.servers,
+      servers: [...o.servers, ...saved],
       cooldownMs: o.cooldownMs,
       clock: this.clock,
       log: this.log,
       transportFor: (server) =>
         new HttpTransport({ server, ca: o.caPEM, cert: o.certPEM, key: o.keyPEM, clock: this.clock, log: this.log }),
     });
+    this.savedList = saved.length ? JSON.stringify(saved) : undefined;
+    this.save();
+  }
+
+  /** Writes the current list when it differs from the saved one; failures are logged, never thrown. */
+  private save(): void {
+    const path = this.o.stateFile;
+    const serverURL = this.initial[0];
+    if (!path || !serverURL) return;
+    const servers = this.transport.servers;
+    const json = JSON.stringify(servers);
+    if (json === this.savedList) return;
+    try {
+      saveServerList(path, { serverURL, servers });
+      this.savedList = json;
+    } catch (err) {
+      this.log.warn('cannot save the API server list', { path, err });
+    }
   }
 
   get servers(): string[] {
@@ -108,7 +175,10 @@ export class ServerPool {
       }
     }
     // An Endpoints without addresses (a server advertising loopback) tells nothing: keep what works.
-    if (discovered.length) this.transport.setServers([...this.initial, ...discovered]);
+    if (discovered.length) {
+      this.transport.setServers([...this.initial, ...discovered]);
+      this.save();
+    }
     return this.servers;
   }
 
