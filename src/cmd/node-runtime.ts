@@ -103,6 +103,8 @@ export async function startNodeRuntime(c: NodeRuntimeConfig): Promise<NodeRuntim
   progress('starting containerd');
   const containerd = new ManagedContainerd({ dataDir: paths.containerd, sandboxImage, cgroupDriver, logger: log });
   await containerd.start();
+  // A previous server killed without a shutdown left its daemon running: it was adopted, never doubled.
+  if (containerd.adopted) progress(`adopted the running containerd (pid ${containerd.pid})`);
   try {
     writeNodeHostState(paths, { ...state, containerdPid: containerd.pid });
     const images = c.localImages ?? defaultLocalImages();

@@ -3,7 +3,8 @@
  * real kubectl v1.32 runs `logs` (tail, timestamps, limit, previous after a
  * restart, follow until the container exits), `exec` (stdout/stderr, stdin,
  * exit codes; WebSocket v5 and the SPDY fallback), `attach -i` and
- * `port-forward` (SPDY in WebSocket and plain SPDY) through the API server,
+ * `port-forward` (SPDY in WebSocket and plain SPDY, also to a listener on the
+ * pod's own loopback: CRI PortForward into its netns) through the API server,
  * which presents its kubelet client certificate to our server. Direct calls
  * check TTY resizes, `/stats/summary` numbers for a running pod,
  * `/metrics/resource`, and that
@@ -222,6 +223,7 @@ describe('kubelet server e2e', { skip, timeout: 600_000 }, () => {
       getPod: (namespace, name) => (namespace === ns ? pods.get(name)?.pod : undefined),
       containerId: (uid, container, previous) => byUid(uid)?.ids.get(container)?.[previous ? 1 : 0],
       podIP: (uid) => byUid(uid)?.sandbox.ip,
+      sandboxId: (uid) => byUid(uid)?.sandbox.id,
       async authorize(user, attrs) {
         const r = await reviews.create({
           apiVersion: 'authorization.k8s.io/v1',
@@ -276,7 +278,9 @@ describe('kubelet server e2e', { skip, timeout: 600_000 }, () => {
       'web',
       'web',
       0,
-      'mkdir -p /www; echo hello-from-pod > /www/index.html; exec httpd -f -p 8080 -h /www',
+      'mkdir -p /www /lo; echo hello-from-pod > /www/index.html; echo hello-from-loopback > /lo/index.html; ' +
+        // Reachable only inside the pod's network namespace.
+        'httpd -p 127.0.0.1:8081 -h /lo; exec httpd -f -p 8080 -h /www',
     );
     await env.runtime.waitForContainer(web, (s) => s.state === 'CONTAINER_RUNNING');
     await publishStatus('web', [running('web', web)]);
@@ -375,12 +379,13 @@ describe('kubelet server e2e', { skip, timeout: 600_000 }, () => {
     assert.match(r.stderr, /container not found \("counter"\)/);
   });
 
-  for (const [mode, env_] of [
-    ['SPDY in WebSocket', {}],
-    ['plain SPDY', { KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' }],
+  for (const [mode, env_, podPort, want] of [
+    ['SPDY in WebSocket', {}, 8080, 'hello-from-pod\n'],
+    ['plain SPDY', { KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' }, 8080, 'hello-from-pod\n'],
+    ["SPDY in WebSocket (a listener on the pod's 127.0.0.1)", {}, 8081, 'hello-from-loopback\n'],
   ] as const) {
     test(`kubectl port-forward over ${mode} reaches the pod's port`, { timeout: 60_000 }, async () => {
-      const child = spawn(kubectlPath(), ['port-forward', 'pod/web', '0:8080'], {
+      const child = spawn(kubectlPath(), ['port-forward', 'pod/web', `0:${podPort}`], {
         env: { ...process.env, KUBECONFIG: cluster!.kubeconfig, HOME: join(cluster!.dir, 'home'), ...env_ },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -392,7 +397,7 @@ describe('kubelet server e2e', { skip, timeout: 600_000 }, () => {
         const port = await new Promise<number>((resolve, reject) => {
           child.stdout!.on('data', (d: Buffer) => {
             out += d;
-            const m = /Forwarding from 127\.0\.0\.1:(\d+) -> 8080/.exec(out);
+            const m = new RegExp(`Forwarding from 127\\.0\\.0\\.1:(\\d+) -> ${podPort}`).exec(out);
             if (m) resolve(Number(m[1]));
           });
           child.once('exit', (code) => reject(new Error(`kubectl exited ${code}: ${out}${err}`)));
@@ -402,7 +407,7 @@ describe('kubelet server e2e', { skip, timeout: 600_000 }, () => {
           const body = await fetchLocal(port).catch((e: unknown) => {
             throw new Error(`GET through the forward failed: ${String(e)}; kubectl: ${out}${err}`);
           });
-          assert.equal(body, 'hello-from-pod\n', `kubectl: ${out}${err}`);
+          assert.equal(body, want, `kubectl: ${out}${err}`);
         }
       } finally {
         if (child.exitCode === null && child.signalCode === null) {

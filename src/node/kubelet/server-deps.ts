@@ -8,6 +8,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { SubjectAccessReview } from 'kubernetes-types/authorization/v1.js';
 import { gvr, typed, type Lister, type RestClient } from '../../client/index.js';
 import type { ContainerRuntime } from '../runtime/index.js';
+import { readySandbox } from './pleg/runtime-state.js';
 import type { PodSyncer } from './pod-workers/pod-sync.js';
 import type { KubeletServerDeps } from './server/types.js';
 import type { StatusManager } from './status/status-manager.js';
@@ -35,6 +36,10 @@ export function kubeletServerDeps(s: ServerDepsSources): KubeletServerDeps {
     },
     podIP(podUid) {
       return s.status.get(podUid)?.podIP ?? s.podByUid(podUid)?.status?.podIP;
+    },
+    sandboxId(podUid) {
+      const state = s.syncer.lastState(podUid);
+      return state ? readySandbox(state)?.id : undefined;
     },
     async authorize(user, attrs) {
       const review = await reviews.create({

@@ -107,6 +107,11 @@ export interface ContainerSpec {
   stdinOnce?: boolean;
   labels?: Labels;
   annotations?: Labels;
+  /**
+   * Container ID whose PID namespace this container joins (CRI NamespaceMode
+   * TARGET) when the pod does not share one: `kubectl debug --target`.
+   */
+  pidNamespaceTarget?: string;
 }
 
 export interface SandboxInfo {

@@ -150,3 +150,31 @@ test('container security context: namespaces, users, capabilities, masked paths,
   const rd = containerConfig({ name: 'c', image: 'i', securityContext: { seccomp: 'RuntimeDefault' } }, pod);
   assert.deepEqual(rd.linux?.securityContext?.seccomp, { profileType: 'RuntimeDefault' });
 });
+
+test('a PID namespace target (kubectl debug --target) becomes TARGET only where the container would have its own', () => {
+  const cases: { name: string; sandbox: SandboxSpec; target?: string; want: object }[] = [
+    { name: 'no target', sandbox: pod, want: { network: 'POD', ipc: 'POD', pid: 'CONTAINER' } },
+    {
+      name: 'target',
+      sandbox: pod,
+      target: 'abc123',
+      want: { network: 'POD', ipc: 'POD', pid: 'TARGET', targetId: 'abc123' },
+    },
+    {
+      name: 'shared process namespace wins',
+      sandbox: { ...pod, shareProcessNamespace: true },
+      target: 'abc123',
+      want: { network: 'POD', ipc: 'POD', pid: 'POD' },
+    },
+    {
+      name: 'hostPID wins',
+      sandbox: { ...pod, hostPID: true },
+      target: 'abc123',
+      want: { network: 'POD', ipc: 'POD', pid: 'NODE' },
+    },
+  ];
+  for (const c of cases) {
+    const cfg = containerConfig({ name: 'dbg', image: 'i', pidNamespaceTarget: c.target }, c.sandbox);
+    assert.deepEqual(cfg.linux?.securityContext?.namespaceOptions, c.want, c.name);
+  }
+});

@@ -12,6 +12,7 @@ import type {
   LinuxContainerSecurityContext,
   MountPropagation,
   NamespaceMode,
+  NamespaceOption,
   PodSandboxConfig,
   SecurityProfile,
 } from './cri/types.js';
@@ -139,13 +140,28 @@ function seccompProfile(s: SecurityContextSpec['seccomp']): CriInput<SecurityPro
   return { profileType: 'Localhost', localhostRef: s.localhost };
 }
 
-function containerSecurity(sc: SecurityContextSpec, sandbox: SandboxSpec): CriInput<LinuxContainerSecurityContext> {
+/**
+ * A container's namespaces: the pod's, except that a container with a PID
+ * namespace target (an ephemeral container's targetContainerName) joins the
+ * target's PID namespace when it would otherwise get its own
+ * (kuberuntime_container_linux.go generateLinuxContainerConfig).
+ */
+function containerNamespaces(sandbox: SandboxSpec, pidTarget: string | undefined): CriInput<NamespaceOption> {
   const ns = namespaceModes(sandbox);
+  if (pidTarget && ns.pid === 'CONTAINER') return { ...ns, pid: 'TARGET', targetId: pidTarget };
+  return ns;
+}
+
+function containerSecurity(
+  sc: SecurityContextSpec,
+  sandbox: SandboxSpec,
+  pidTarget: string | undefined,
+): CriInput<LinuxContainerSecurityContext> {
   const unmasked = sc.unmaskedProc || sc.privileged;
   return {
     capabilities: { addCapabilities: sc.capabilities?.add ?? [], dropCapabilities: sc.capabilities?.drop ?? [] },
     privileged: sc.privileged ?? false,
-    namespaceOptions: ns,
+    namespaceOptions: containerNamespaces(sandbox, pidTarget),
     runAsUser: sc.runAsUser === undefined ? null : { value: sc.runAsUser },
     runAsGroup: sc.runAsGroup === undefined ? null : { value: sc.runAsGroup },
     runAsUsername: sc.runAsUsername ?? '',
@@ -202,7 +218,7 @@ export function containerConfig(spec: ContainerSpec, sandbox: SandboxSpec): CriI
         cpusetCpus: r.cpusetCpus ?? '',
         cpusetMems: r.cpusetMems ?? '',
       },
-      securityContext: containerSecurity(sc, sandbox),
+      securityContext: containerSecurity(sc, sandbox, spec.pidNamespaceTarget),
     },
   };
 }

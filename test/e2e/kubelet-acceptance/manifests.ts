@@ -52,8 +52,9 @@ export const gracefulPod = (name: string, hostDir: string, graceSeconds: number,
         command: [
           'sh',
           '-c',
-          'up() { cut -d" " -f1 /proc/uptime; }; trap "echo term $(up) >> /log/events" TERM; ' +
-            'echo started $(up) >> /log/events; while true; do up > /log/tick; sleep 0.2; done',
+          // Single quotes: the trap's $(up) must run when the signal comes, not when the trap is set.
+          `up() { cut -d" " -f1 /proc/uptime; }; trap 'echo term $(up) >> /log/events' TERM; ` +
+            'echo started $(up) >> /log/events; while true; do up >> /log/ticks; sleep 0.2; done',
         ],
         volumeMounts: [{ name: 'log', mountPath: '/log' }],
         lifecycle: {

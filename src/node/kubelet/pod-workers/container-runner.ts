@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join, normalize } from 'node:path';
-import type { Container, Pod } from 'kubernetes-types/core/v1.js';
+import type { Container, EphemeralContainer, Pod } from 'kubernetes-types/core/v1.js';
 import type { ContainerSpec, MountSpec, SandboxInfo } from '../../runtime/index.js';
 import { ImagePolicyError } from '../../runtime/index.js';
 import { ContainerConfigError, makeEnvironment } from '../container-config/env.js';
@@ -20,6 +20,13 @@ import { containerSecurity, verifyRunAsNonRoot } from '../container-config/secur
 import { containerAnnotations, type ContainerKind } from '../pleg/runtime-state.js';
 import type { PreparedVolume } from '../volumes/types.js';
 import type { KubeletContext } from './context.js';
+import {
+  failedPullSecretMessage,
+  failedPullSecretReason,
+  keyringFromSecrets,
+  podPullSecrets,
+  type RegistryAuth,
+} from '../images/pull-secrets.js';
 import { runLifecycleHook } from './lifecycle-hooks.js';
 
 export class StartError extends Error {
@@ -42,6 +49,11 @@ export interface StartRequest {
   volumes: Map<string, PreparedVolume>;
   /** Host path of the pod's managed /etc/hosts, when it has one. */
   hostsFile?: string;
+  /**
+   * An ephemeral container's targetContainerName resolved to that container's
+   * ID ('' when it has none): the PID namespace it joins.
+   */
+  targetContainerId?: string;
   signal?: AbortSignal;
 }
 
@@ -87,7 +99,7 @@ export class ContainerRunner {
       if (policy !== 'Never') this.event(r, 'Normal', 'Pulling', `Pulling image "${image}"`);
       const started = ctx.clock.monotonic();
       try {
-        await ctx.runtime.ensureImage(image, policy, undefined, opts);
+        await this.pull(r, image, policy);
       } catch (err) {
         if (!(err instanceof ImagePolicyError)) throw err;
         if (err.reason === 'ErrImagePull') ctx.imageBackoff.next(key, now, now);
@@ -105,6 +117,47 @@ export class ContainerRunner {
       );
     }
     return { uid: present?.uid ? Number(present.uid.value) : undefined, user: present?.username ?? '' };
+  }
+
+  /**
+   * Pulls with the pod's imagePullSecrets (kuberuntime_image.go PullImage):
+   * without matching credentials once, anonymously; otherwise with each
+   * matching credential in turn until one succeeds. Missing secrets are
+   * reported with a warning event and the pull goes on without them.
+   */
+  private async pull(r: StartRequest, image: string, policy: 'Always' | 'IfNotPresent' | 'Never'): Promise<void> {
+    const { ctx } = this;
+    const opts = { signal: r.signal };
+    const { secrets, missing } = await podPullSecrets(
+      r.pod.metadata?.namespace ?? '',
+      r.pod.spec?.imagePullSecrets,
+      (ns, name) => ctx.objects.secret(ns, name),
+    );
+    if (missing.length > 0) ctx.events.pod(r.pod, 'Warning', failedPullSecretReason, failedPullSecretMessage(missing));
+    let creds: RegistryAuth[];
+    try {
+      creds = keyringFromSecrets(secrets).lookup(image);
+    } catch (err) {
+      throw new ImagePolicyError('ErrImagePull', `Failed to pull image "${image}": ${(err as Error).message}`);
+    }
+    if (creds.length === 0) {
+      await ctx.runtime.ensureImage(image, policy, undefined, opts);
+      return;
+    }
+    const prefix = `Failed to pull image "${image}": `;
+    const errors: string[] = [];
+    for (const auth of creds) {
+      try {
+        await ctx.runtime.ensureImage(image, policy, auth, opts);
+        return;
+      } catch (err) {
+        if (!(err instanceof ImagePolicyError) || err.reason !== 'ErrImagePull') throw err;
+        errors.push(err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message);
+      }
+    }
+    // utilerrors.NewAggregate: one error as it is, several as a bracketed list.
+    const detail = errors.length === 1 ? errors[0]! : `[${errors.join(', ')}]`;
+    throw new ImagePolicyError('ErrImagePull', prefix + detail);
   }
 
   private mounts(r: StartRequest, env: Map<string, string>): MountSpec[] {
@@ -157,6 +210,9 @@ export class ContainerRunner {
     const image = await this.ensureImage(r);
     let spec: ContainerSpec;
     try {
+      const target = r.kind === 'ephemeral' ? (c as EphemeralContainer).targetContainerName : undefined;
+      // kuberuntime_container.go getTargetID: the target must have a status to take the namespace from.
+      if (target && !r.targetContainerId) throw new ContainerConfigError(`unable to find target container ${target}`);
       const env = await makeEnvironment({
         pod: r.pod,
         container: c,
@@ -200,6 +256,7 @@ export class ContainerRunner {
         stdin: c.stdin,
         stdinOnce: c.stdinOnce,
         annotations,
+        pidNamespaceTarget: target ? r.targetContainerId : undefined,
       };
     } catch (err) {
       if (!(err instanceof ContainerConfigError)) throw err;

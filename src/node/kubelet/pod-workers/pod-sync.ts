@@ -10,7 +10,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Container, Pod, PodStatus } from 'kubernetes-types/core/v1.js';
+import type { Container, EphemeralContainer, Pod, PodStatus } from 'kubernetes-types/core/v1.js';
 import { formatDurationMs } from '../../../api/values/duration.js';
 import type { ContainerInfo, SandboxInfo } from '../../runtime/index.js';
 import { hostNetworkHostsFile, managedHostsFile, podHostname } from '../container-config/hosts.js';
@@ -251,6 +251,7 @@ export class PodSyncer {
           podIPs,
           volumes,
           hostsFile,
+          targetContainerId: targetIdFor(state, container, kind),
           signal,
         });
         reasons.delete(container.name);
@@ -381,4 +382,15 @@ function mergeKept(api: PodStatus, own: PodStatus): PodStatus {
   const owned = new Set<string>([...kubeletConditionTypes, ...(own.conditions ?? []).map((c) => c.type)]);
   out.conditions = [...(api.conditions ?? []).filter((c) => !owned.has(c.type)), ...(own.conditions ?? [])];
   return out;
+}
+
+/**
+ * For an ephemeral container with targetContainerName: the newest container of
+ * that name (its PID namespace is the one to join), '' when there is none;
+ * undefined for every other container.
+ */
+function targetIdFor(state: PodRuntimeState, container: Container, kind: ContainerKind): string | undefined {
+  const target = kind === 'ephemeral' ? (container as EphemeralContainer).targetContainerName : undefined;
+  if (!target) return undefined;
+  return containersNamed(state, target)[0]?.id ?? '';
 }

@@ -333,3 +333,29 @@ test('ephemeral containers are started once and never restarted', async () => {
   assert.equal(k.podStatus('debug')!.ephemeralContainerStatuses?.[0]?.state?.terminated?.exitCode, 0);
   assert.equal(k.podStatus('debug')!.phase, 'Running');
 });
+
+test('an ephemeral container with targetContainerName joins the target container PID namespace', async () => {
+  const pod = k.add({ metadata: { name: 'tgt' }, spec: { containers: [{ name: 'app', image }] } });
+  await k.settle();
+  const app = k.runtime.byName('app')[0]!;
+  k.workers.update({
+    ...pod,
+    spec: {
+      ...pod.spec!,
+      ephemeralContainers: [
+        { name: 'dbg', image, targetContainerName: 'app' },
+        { name: 'plain', image },
+        { name: 'lost', image, targetContainerName: 'nope' },
+      ],
+    },
+  });
+  await k.settle();
+  assert.equal(k.runtime.byName('dbg')[0]?.spec.pidNamespaceTarget, app.id);
+  assert.equal(k.runtime.byName('plain')[0]?.spec.pidNamespaceTarget, undefined);
+  assert.deepEqual(k.runtime.byName('lost'), [], 'no container without its target');
+  const lost = k.podStatus('tgt')!.ephemeralContainerStatuses?.find((s) => s.name === 'lost');
+  assert.deepEqual(lost?.state?.waiting, {
+    reason: 'CreateContainerConfigError',
+    message: 'unable to find target container nope',
+  });
+});

@@ -105,6 +105,7 @@ test('kubelet server: authentication, routes and container log errors', async (t
     getPod: (ns, name) => pods.find((p) => p.metadata?.namespace === ns && p.metadata?.name === name),
     containerId: (uid, c) => (uid === 'uid-running' && c === 'c' ? 'abc' : undefined),
     podIP: () => undefined,
+    sandboxId: () => undefined,
     authorize: async () => false,
   };
   const summary: Summary = {

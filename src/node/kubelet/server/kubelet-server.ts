@@ -25,7 +25,7 @@ import { authenticateTls, forbiddenMessage, isApiServer, requestAttributes, type
 import { criRemoteCommandHandler } from './exec/cri-remote-command.js';
 import { serveContainerLogs } from './logs/container-logs.js';
 import { kubeletMetrics, prometheusContentType, RequestCounter, resourceMetrics } from './metrics.js';
-import { podPortConnector } from './port-forward.js';
+import { criPortConnector } from './port-forward.js';
 import { SummaryProvider } from './stats/summary-provider.js';
 import type { Summary } from './stats/summary-types.js';
 import type { KubeletServerDeps } from './types.js';
@@ -249,7 +249,7 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ru
     const common = { signal: shutdown.signal, clock, logger: log };
     if (route.kind === 'portForward') {
       const uid = pod.metadata?.uid ?? '';
-      const connect = podPortConnector(() => (pod.spec?.hostNetwork ? '127.0.0.1' : deps.podIP(uid)));
+      const connect = criPortConnector(deps.runtime, () => deps.sandboxId(uid));
       return track(servePortForward(socket, head, req, connect, { ...common, podName: route.pod, uid }));
     }
     const id = await runningContainer(pod, route.container!);

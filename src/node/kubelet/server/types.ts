@@ -8,8 +8,10 @@ export interface KubeletServerDeps {
   getPod(namespace: string, name: string): Pod | undefined;
   /** CRI container id of a pod's container (latest attempt), or of its previous attempt. */
   containerId(podUid: string, container: string, previous?: boolean): string | undefined;
-  /** The pod's IP (for port-forward), or undefined when it has none yet. */
+  /** The pod's IP, or undefined when it has none yet. */
   podIP(podUid: string): string | undefined;
+  /** The pod's ready sandbox (port-forward goes through CRI into its network namespace), if any. */
+  sandboxId(podUid: string): string | undefined;
   /** For authorizing non-apiserver callers: SubjectAccessReview through the API. */
   authorize(
     user: { username: string; groups: string[] },

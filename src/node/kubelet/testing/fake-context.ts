@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { Pod, Secret } from 'kubernetes-types/core/v1.js';
 import { FakeApiServer, fakeRestClient } from '../../../client/testing/fake-api-server.js';
 import { FakeClock, flushMicrotasks } from '../../../lib/clock.js';
 import { nullLogger } from '../../../lib/log.js';
@@ -36,6 +36,8 @@ export class FakeKubelet {
   readonly dir = mkdtempSync(join(tmpdir(), 'kubelet-unit-'));
   readonly volumes = new ScratchVolumeManager(join(this.dir, 'pods'));
   readonly events: RecordedEvent[] = [];
+  /** Secrets the kubelet can read, by `namespace/name`. */
+  readonly secrets = new Map<string, Secret>();
   readonly status: StatusManager;
   readonly prober: ProberManager;
   readonly ctx: KubeletContext;
@@ -75,7 +77,7 @@ export class FakeKubelet {
       cgroups: new PodCgroups('/', 'cgroupfs', false, nullLogger),
       restartBackoff: new RestartBackoff({ initialMs: 10_000, maxMs: 300_000 }),
       imageBackoff: new RestartBackoff({ initialMs: 10_000, maxMs: 300_000 }),
-      objects: { configMap: async () => undefined, secret: async () => undefined },
+      objects: { configMap: async () => undefined, secret: async (ns, name) => this.secrets.get(`${ns}/${name}`) },
       services: () => [],
       allocatable: () => ({ cpuMilli: 4000, memoryBytes: 8 * 2 ** 30, ephemeralStorageBytes: 10 ** 11 }),
       memoryCapacityBytes: () => 8 * 2 ** 30,

@@ -6,7 +6,9 @@
  * (`onExec`). Every call is recorded in `calls` so tests can assert order.
  */
 import type {
+  AuthConfig,
   ContainerInfo,
+  CriInput,
   ContainerSpec,
   ContainerState,
   ExecResult,
@@ -47,6 +49,10 @@ export class FakeRuntime implements KubeletRuntime {
   readonly containers = new Map<string, FakeContainer>();
   readonly images = new Map<string, Image>();
   readonly calls: string[] = [];
+  /** Every pull attempt (ensureImage that would pull), with the credential sent. */
+  readonly pulls: { ref: string; auth?: CriInput<AuthConfig> }[] = [];
+  /** Images a registry serves only to this login: pulling with it adds the image. */
+  readonly registry = new Map<string, { username: string; password: string }>();
   /** Per container name: what happens right after start (default: keeps running). */
   readonly onStart = new Map<string, ContainerBehaviour>();
   /** Per container name: exit code on StopContainer (default 143, SIGTERM). */
@@ -281,9 +287,18 @@ export class FakeRuntime implements KubeletRuntime {
     return this.images.get(ref) ?? null;
   }
 
-  async ensureImage(ref: string, policy: 'Always' | 'IfNotPresent' | 'Never') {
+  async ensureImage(ref: string, policy: 'Always' | 'IfNotPresent' | 'Never', auth?: CriInput<AuthConfig>) {
     const img = this.images.get(ref);
     if (img && policy !== 'Always') return { imageRef: img.id, pulled: false };
+    if (policy !== 'Never') this.pulls.push({ ref, auth });
+    const login = this.registry.get(ref);
+    if (login && policy !== 'Never') {
+      if (auth?.username !== login.username || auth?.password !== login.password) {
+        throw new ImagePolicyError('ErrImagePull', `Failed to pull image "${ref}": unauthorized`);
+      }
+      this.addImage(ref);
+      return { imageRef: this.images.get(ref)!.id, pulled: true };
+    }
     if (policy === 'Never') {
       throw new ImagePolicyError(
         'ErrImageNeverPull',

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ManagedContainerd, type ManagedContainerdOptions } from './managed-containerd.js';
+import { ManagedContainerd, daemonsFor, type ManagedContainerdOptions } from './managed-containerd.js';
 
 // The fake daemon runs from source under tsx, or compiled next to this file in dist/.
 const fake = fileURLToPath(
@@ -26,6 +26,20 @@ async function until(cond: () => boolean | Promise<boolean>, timeoutMs = 10_000)
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+function managed(dataDir: string, mode: 'serve' | 'exit' | 'mute', extra: Partial<ManagedContainerdOptions> = {}) {
+  return new ManagedContainerd({
+    dataDir,
+    snapshotter: 'native',
+    cgroupDriver: 'cgroupfs',
+    sandboxImage: 'fake.local/pause:1',
+    command: (config) => ({
+      file: process.execPath,
+      args: ['--import', 'tsx', fake, '--mode', mode, '--config', config],
+    }),
+    ...extra,
+  });
 }
 
 async function withManaged(
@@ -125,4 +139,99 @@ test('a missing binary fails start clearly', async () => {
     assert.equal(m.running, false);
     assert.ok(existsSync(m.paths.config));
   });
+});
+
+/**
+ * A server killed with SIGKILL leaves its daemon running (and the first manager
+ * here still "owns" it, with a long restart backoff so it never respawns). A
+ * second manager on the same data dir must end up with exactly one daemon.
+ */
+async function withLeftover(fn: (dataDir: string, leftoverPid: number) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'kbt-ctd-'));
+  const dataDir = join(dir, 'd');
+  const first = managed(dataDir, 'serve', { restartBackoff: { initialMs: 60_000, maxMs: 60_000 } });
+  try {
+    await first.start();
+    assert.equal(readFileSync(join(dataDir, 'containerd.pid'), 'utf8').trim(), String(first.pid));
+    await fn(dataDir, first.pid!);
+  } finally {
+    await first.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('a running daemon of the same data dir and config is adopted, supervised by PID and stopped by PID', async () => {
+  await withLeftover(async (dataDir, leftover) => {
+    const m = managed(dataDir, 'serve', { restartBackoff: { initialMs: 50, maxMs: 100 } });
+    try {
+      await m.start();
+      assert.equal(m.pid, leftover);
+      assert.equal(m.adopted, true);
+      assert.deepEqual(daemonsFor(m.paths.config), [leftover], 'one daemon for the data dir');
+      // It dies: the supervisor notices without an exit event and starts its own.
+      process.kill(leftover, 'SIGKILL');
+      await until(() => m.restarts === 1 && m.pid !== undefined && m.pid !== leftover);
+      assert.equal(m.adopted, false);
+      await m.waitReady();
+      const own = m.pid!;
+      assert.deepEqual(daemonsFor(m.paths.config), [own]);
+      await m.stop();
+      await until(() => !alive(own));
+      assert.equal(existsSync(join(dataDir, 'containerd.pid')), false);
+    } finally {
+      await m.stop();
+    }
+  });
+});
+
+test('stop() ends an adopted daemon', async () => {
+  await withLeftover(async (dataDir, leftover) => {
+    const m = managed(dataDir, 'serve');
+    try {
+      await m.start();
+      assert.equal(m.pid, leftover);
+      await m.stop();
+      await until(() => !alive(leftover));
+      assert.equal(m.running, false);
+    } finally {
+      await m.stop();
+    }
+  });
+});
+
+test('a leftover daemon with a different config is stopped before a new one starts', async () => {
+  await withLeftover(async (dataDir, leftover) => {
+    const m = managed(dataDir, 'serve', { logLevel: 'debug' });
+    try {
+      await m.start();
+      assert.notEqual(m.pid, leftover);
+      assert.equal(m.adopted, false);
+      assert.equal(alive(leftover), false, 'the old daemon is gone');
+      assert.deepEqual(daemonsFor(m.paths.config), [m.pid]);
+      assert.equal(readFileSync(join(dataDir, 'containerd.pid'), 'utf8').trim(), String(m.pid));
+    } finally {
+      await m.stop();
+    }
+  });
+});
+
+test('a leftover daemon that does not answer CRI is stopped, not adopted', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kbt-ctd-'));
+  const dataDir = join(dir, 'd');
+  const mute = managed(dataDir, 'mute', { readyTimeoutMs: 60_000 });
+  const starting = mute.start().catch(() => undefined);
+  const m = managed(dataDir, 'serve');
+  try {
+    await until(() => mute.pid !== undefined);
+    const leftover = mute.pid!;
+    await m.start();
+    assert.notEqual(m.pid, leftover);
+    assert.equal(alive(leftover), false);
+    assert.deepEqual(daemonsFor(m.paths.config), [m.pid]);
+  } finally {
+    await m.stop();
+    await mute.stop();
+    await starting;
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -9,9 +9,17 @@
  * daemon (by PID) unless asked to kill pods too, which tears every sandbox down
  * through CRI and then removes whatever is left (shims of our socket, mounts under
  * the data dir).
+ *
+ * Never two daemons on one data dir: the daemon's PID is recorded in
+ * `<data>/containerd.pid`. When a previous agent was killed without stopping its
+ * daemon, start() adopts that daemon — its command line names our config file,
+ * the config is unchanged and CRI answers — and supervises it by polling its PID
+ * (it is no child of ours). Otherwise such a leftover daemon is stopped by PID
+ * before a new one starts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Backoff, type BackoffOptions } from '../../../lib/backoff.js';
 import { realClock, type Clock, type Timer } from '../../../lib/clock.js';
 import { track, untrack, type Disposable } from '../../../lib/disposable.js';
@@ -20,7 +28,7 @@ import { CriClient } from '../cri/cri-client.js';
 import { containerdPaths, renderContainerdConfig, type ContainerdPaths } from './config.js';
 import { importImage, type ImportedImage } from './ctr.js';
 import { detectCgroupDriver, overlaySupported, type CgroupDriver } from './host-probe.js';
-import { killShims, shimSocketPaths, unmountUnder, waitForExit } from './host-cleanup.js';
+import { killShims, processRunning, shimSocketPaths, unmountUnder, waitForExit } from './host-cleanup.js';
 import { pauseImage } from '../images/test-images.js';
 import { ensureLocalImages, type LocalImage } from '../images/local-images.js';
 
@@ -60,8 +68,45 @@ export interface StopOptions {
 /** A daemon that stayed up this long is healthy again: the restart backoff starts over. */
 const stableAfterMs = 60_000;
 
+/** How often an adopted daemon (not our child: no exit event) is checked. */
+const adoptedPollMs = 500;
+
 const runningDaemons = new Set<ChildProcess>();
+const adoptedDaemons = new Set<number>();
 let exitHookInstalled = false;
+
+function signalPid(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // Already gone.
+  }
+}
+
+function cmdline(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/** Whether `pid` runs and its command line is `... --config <configPath> ...` (the identity of our daemon). */
+export function isDaemonFor(pid: number, configPath: string): boolean {
+  if (!Number.isInteger(pid) || pid <= 0 || !processRunning(pid)) return false;
+  const argv = cmdline(pid);
+  const i = argv.indexOf('--config');
+  return i >= 0 && argv[i + 1] === configPath;
+}
+
+/** Running processes whose command line names `configPath` after `--config`. */
+export function daemonsFor(configPath: string): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (/^\d+$/.test(d) && Number(d) !== process.pid && isDaemonFor(Number(d), configPath)) out.push(Number(d));
+  }
+  return out;
+}
 
 /**
  * Last resort: a daemon still running when this process exits gets SIGTERM (by
@@ -73,6 +118,7 @@ function installExitHook(): void {
   exitHookInstalled = true;
   process.once('exit', () => {
     for (const c of runningDaemons) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
+    for (const pid of adoptedDaemons) signalPid(pid, 'SIGTERM');
   });
 }
 
@@ -81,6 +127,10 @@ export class ManagedContainerd implements Disposable {
   /** `unix://<socket>`: the CRI endpoint. */
   readonly endpoint: string;
   private child: ChildProcess | undefined;
+  /** A daemon a previous agent started, supervised by PID (exclusive with `child`). */
+  private adoptedPid: number | undefined;
+  private adoptedWatch: Timer | undefined;
+  private readonly pidFile: string;
   private exited: Promise<void> | undefined;
   private stopping = false;
   /** Set once the daemon was ready: from then on an exit means restart; before, start() fails. */
@@ -96,17 +146,23 @@ export class ManagedContainerd implements Disposable {
   constructor(private readonly opts: ManagedContainerdOptions) {
     this.paths = containerdPaths(opts.dataDir, opts.cniConfDir);
     this.endpoint = `unix://${this.paths.socket}`;
+    this.pidFile = join(this.paths.dataDir, 'containerd.pid');
     this.clock = opts.clock ?? realClock;
     this.log = (opts.logger ?? nullLogger).child('containerd');
     this.backoff = new Backoff(opts.restartBackoff ?? { initialMs: 500, maxMs: 30_000, factor: 2, jitter: 0.1 });
   }
 
   get pid(): number | undefined {
-    return this.child?.pid;
+    return this.child?.pid ?? this.adoptedPid;
   }
 
   get running(): boolean {
-    return this.child !== undefined;
+    return this.child !== undefined || this.adoptedPid !== undefined;
+  }
+
+  /** Whether the running daemon was adopted from a previous agent rather than started by this one. */
+  get adopted(): boolean {
+    return this.adoptedPid !== undefined;
   }
 
   /** How many times the supervisor restarted the daemon after it died. */
@@ -126,14 +182,16 @@ export class ManagedContainerd implements Disposable {
 
   /** Writes the config, starts the daemon and waits until CRI answers; imports the pause image if needed. */
   async start(signal?: AbortSignal): Promise<void> {
-    if (this.child) throw new Error(`containerd for ${this.paths.dataDir} is already running (pid ${this.child.pid})`);
+    if (this.running) throw new Error(`containerd for ${this.paths.dataDir} is already running (pid ${this.pid})`);
     this.stopping = false;
     this.supervising = false;
     track(this, `ManagedContainerd(${this.paths.dataDir})`);
     try {
-      this.writeConfig();
-      this.spawnDaemon();
-      await this.waitReady(signal);
+      const configChanged = this.writeConfig();
+      if (!(await this.adoptOrStopLeftover(configChanged, signal))) {
+        this.spawnDaemon();
+        await this.waitReady(signal);
+      }
       this.supervising = true;
       if ((this.opts.sandboxImage ?? pauseImage) === pauseImage) await this.ensureImages(['pause']);
     } catch (err) {
@@ -168,7 +226,79 @@ export class ManagedContainerd implements Disposable {
     }
   }
 
-  private writeConfig(): void {
+  /**
+   * Deals with a daemon a previous agent left running on this data dir (the one
+   * in the PID file, or any naming our config): adopts it when the config is
+   * unchanged and CRI answers; otherwise stops it by PID. Returns whether it adopted.
+   */
+  private async adoptOrStopLeftover(configChanged: boolean, signal?: AbortSignal): Promise<boolean> {
+    let recorded: number | undefined;
+    try {
+      recorded = Number(readFileSync(this.pidFile, 'utf8').trim());
+    } catch {
+      recorded = undefined;
+    }
+    const leftovers = daemonsFor(this.paths.config);
+    if (recorded !== undefined && !leftovers.includes(recorded)) recorded = undefined;
+    const candidate = recorded ?? (leftovers.length === 1 ? leftovers[0] : undefined);
+    if (candidate !== undefined && !configChanged && (await this.answers(signal))) {
+      for (const pid of leftovers) if (pid !== candidate) await this.stopPid(pid, 10_000);
+      if (isDaemonFor(candidate, this.paths.config)) {
+        this.adopt(candidate);
+        this.log.info('adopted the running daemon', { pid: candidate });
+        return true;
+      }
+    }
+    for (const pid of leftovers) {
+      this.log.warn('stopping a leftover daemon of this data dir', { pid, configChanged });
+      await this.stopPid(pid, 10_000);
+    }
+    return false;
+  }
+
+  private async answers(signal?: AbortSignal): Promise<boolean> {
+    const cri = this.client(2000);
+    try {
+      await cri.version({ signal });
+      return true;
+    } catch {
+      return false;
+    } finally {
+      cri.close();
+    }
+  }
+
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
+  private async stopPid(pid: number, graceMs: number): Promise<void> {
+    signalPid(pid, 'SIGTERM');
+    if ((await waitForExit([pid], graceMs)).length === 0) return;
+    signalPid(pid, 'SIGKILL');
+    await waitForExit([pid], 5000);
+  }
+
+  /** Supervises a daemon that is not our child: polls its PID, and treats its end like a child's exit. */
+  private adopt(pid: number): void {
+    this.adoptedPid = pid;
+    adoptedDaemons.add(pid);
+    installExitHook();
+    this.startedAt = this.clock.monotonic();
+    this.exited = new Promise((resolve) => {
+      this.adoptedWatch = this.clock.setInterval(() => {
+        if (isDaemonFor(pid, this.paths.config)) return;
+        this.adoptedWatch?.cancel();
+        this.adoptedWatch = undefined;
+        adoptedDaemons.delete(pid);
+        if (this.adoptedPid === pid) {
+          this.adoptedPid = undefined;
+          this.afterExit(null, null);
+        }
+        resolve();
+      }, adoptedPollMs);
+    });
+  }
+
+  /** Writes config.toml; returns whether its content changed. */
+  private writeConfig(): boolean {
     const p = this.paths;
     for (const d of [p.dataDir, p.root, p.state, p.cniConfDir]) mkdirSync(d, { recursive: true });
     const config = renderContainerdConfig({
@@ -180,7 +310,15 @@ export class ManagedContainerd implements Disposable {
       runcPath: this.opts.runcPath,
       logLevel: this.opts.logLevel,
     });
+    let previous: string | undefined;
+    try {
+      previous = readFileSync(p.config, 'utf8');
+    } catch {
+      previous = undefined;
+    }
+    if (previous === config) return false;
     writeFileSync(p.config, config);
+    return true;
   }
 
   private spawnDaemon(): void {
@@ -201,6 +339,7 @@ export class ManagedContainerd implements Disposable {
     }
     this.child = child;
     runningDaemons.add(child);
+    if (child.pid !== undefined) writeFileSync(this.pidFile, `${child.pid}\n`);
     installExitHook();
     this.startedAt = this.clock.monotonic();
     this.log.info('started', { pid: child.pid, config: this.paths.config });
@@ -222,6 +361,11 @@ export class ManagedContainerd implements Disposable {
     runningDaemons.delete(child);
     if (this.child !== child) return;
     this.child = undefined;
+    this.afterExit(code, sig);
+  }
+
+  /** The daemon (child or adopted) ended: restart it with backoff unless stopping or still starting. */
+  private afterExit(code: number | null, sig: NodeJS.Signals | null): void {
     if (this.stopping || !this.supervising) return;
     const uptime = this.clock.monotonic() - this.startedAt;
     if (uptime >= stableAfterMs) this.backoff.reset();
@@ -229,7 +373,7 @@ export class ManagedContainerd implements Disposable {
     this.log.warn('exited unexpectedly; restarting', { code, signal: sig, uptimeMs: Math.round(uptime), delay });
     this.restartTimer = this.clock.setTimeout(() => {
       this.restartTimer = undefined;
-      if (this.stopping || this.child) return;
+      if (this.stopping || this.running) return;
       this.restartCount++;
       try {
         this.writeConfig();
@@ -284,16 +428,26 @@ export class ManagedContainerd implements Disposable {
     this.stopping = true;
     this.restartTimer?.cancel();
     this.restartTimer = undefined;
-    if (opts.killPods && this.child) await this.removeAllPods();
+    if (opts.killPods && this.running) await this.removeAllPods();
     const child = this.child;
+    const adopted = this.adoptedPid;
     if (child?.pid !== undefined) {
       child.kill('SIGTERM');
       const killTimer = this.clock.setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 10_000);
       await this.exited;
       killTimer.cancel();
       this.log.info('stopped', { pid: child.pid });
+    } else if (adopted !== undefined) {
+      // Not our child: no exit event, so wait on the PID itself (the clock's timers do not hold the process up).
+      this.adoptedWatch?.cancel();
+      this.adoptedWatch = undefined;
+      await this.stopPid(adopted, opts.timeoutMs ?? 10_000);
+      adoptedDaemons.delete(adopted);
+      this.log.info('stopped', { pid: adopted });
     }
     this.child = undefined;
+    this.adoptedPid = undefined;
+    if (child || adopted !== undefined) rmSync(this.pidFile, { force: true });
     if (opts.killPods) {
       // Whatever CRI could not tear down: kill it, and wait so its cgroups can be removed afterwards.
       const sockets = shimSocketPaths(this.paths.state);
