@@ -150,6 +150,8 @@ export async function handleWatch(
   ns: string,
 ): Promise<ApiResponse> {
   const q = parseListQuery(ctx.request.query, true);
+  // Checked before the watcher exists: a refused request must leave no watcher or timer behind.
+  if (q.timeoutSeconds !== undefined && q.timeoutSeconds < 0) throw badRequest('timeoutSeconds must be non-negative');
   const rc = renderContext(ctx, r, deps);
   if (rc.form.kind === 'yaml') rc.form = { kind: 'json' };
   const sel = selection(r, q);
@@ -175,6 +177,5 @@ export async function handleWatch(
       watcher.close();
     },
   };
-  if (q.timeoutSeconds !== undefined && q.timeoutSeconds < 0) throw badRequest('timeoutSeconds must be non-negative');
   return { type: 'watch', status: 200, stream };
 }

@@ -96,6 +96,11 @@ export async function handleUpdate(
   const wq = parseWriteQuery(ctx.request.query, 'UpdateOptions');
   const rc = renderContext(ctx, r, deps);
   const body = decodeObjectBody(ctx, r);
+  // Upstream checks the name before looking the object up (a mismatch is 400, not 404).
+  const bodyName = body.metadata.name;
+  if (bodyName && bodyName !== name) {
+    throw badRequest(`the name of the object (${String(bodyName)}) does not match the name on the URL (${name})`);
+  }
   ctx.warnings.push(...deps.checkFields(r, body, ctx.request.body, wq.fieldValidation));
   if (r.custom) r.custom.prune(body);
   defaultsFor(r, body);

@@ -162,10 +162,11 @@ export async function watchObjects(store: GenericStore, ns: string, p: WatchPara
   if (p.sendInitialEvents) fromRevision = undefined;
   else if (rv === undefined || rv === '' || rv === '0') fromRevision = undefined;
   else fromRevision = parseRv(rv);
-  if (p.sendInitialEvents && rv && rv !== '0') await store.deps.cache.waitForRevision(parseRv(rv));
   return store.deps.cache.watch({
     prefix,
     fromRevision,
+    // The cache waits for this revision itself, so a timeout is an in-stream ERROR as upstream.
+    notOlderThan: p.sendInitialEvents && rv && rv !== '0' ? parseRv(rv) : undefined,
     initialEventsEnd: p.sendInitialEvents,
     filter: p.filter,
     trigger: p.trigger ?? (ns && store.info.namespaced ? { field: 'metadata.namespace', value: ns } : undefined),

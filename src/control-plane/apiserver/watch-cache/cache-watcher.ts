@@ -1,3 +1,4 @@
+import type { Status } from '../../../api/errors/status-error.js';
 import type { WatchEventOut, WatchStream } from '../types.js';
 import type { CacheEntry, CacheEvent, CacheEventType, ObjectFilter, WatchTrigger } from './types.js';
 
@@ -72,6 +73,18 @@ export class CacheWatcher implements WatchStream {
     if (rv < this.lastRv) return;
     this.lastRv = rv;
     this.enqueue(this.opts.bookmark(rv, annotations));
+  }
+
+  /**
+   * Ends the watch with one ERROR event carrying `status` (after anything already
+   * buffered). Upstream answers a watch it cannot serve once the request was
+   * accepted (too old / too new resourceVersion) this way: HTTP 200, then ERROR.
+   */
+  fail(status: Status): void {
+    if (this.closed) return;
+    const line = `{"type":"ERROR","object":${JSON.stringify(status)}}\n`;
+    this.enqueue({ type: 'ERROR', object: status, line: () => line });
+    this.finish(`error: ${status.message ?? status.reason ?? status.code}`);
   }
 
   pending(): number {

@@ -1,4 +1,4 @@
-import { expired, timeout } from '../../../api/errors/status-error.js';
+import { expired, StatusError, timeout } from '../../../api/errors/status-error.js';
 import { type Clock, type Timer, realClock } from '../../../lib/clock.js';
 import { type Logger, nullLogger } from '../../../lib/log.js';
 import type { KeyValue, Storage, StorageError, WatchEvent } from '../../storage/interface.js';
@@ -273,11 +273,14 @@ export class WatchCache {
 
   /**
    * Starts a watch. `fromRevision` undefined means "current state first" (synthetic
-   * ADDED events); otherwise events after `fromRevision` (410 Expired when older
-   * than the window). `initialEventsEnd` adds the watch-list end bookmark.
+   * ADDED events), taken once the cache reflects `notOlderThan` when given (watch-list
+   * with resourceVersionMatch=NotOlderThan); otherwise events after `fromRevision`.
+   * A revision older than the window (410 Expired) or one the cache never reaches
+   * (504 Timeout) gives a watcher that only yields that ERROR event and ends, as
+   * upstream's cacher does. `initialEventsEnd` adds the watch-list end bookmark.
    */
   async watch(
-    params: { prefix: string; fromRevision?: number; initialEventsEnd?: boolean } & Omit<
+    params: { prefix: string; fromRevision?: number; notOlderThan?: number; initialEventsEnd?: boolean } & Omit<
       CacheWatcherOptions,
       'onClose'
     >,
@@ -286,16 +289,29 @@ export class WatchCache {
     if (this.failed) await this.start();
     const w = new CacheWatcher({ ...params, onClose: (x) => this.forget(x) });
     const inPrefix = (k: string) => k.startsWith(params.prefix);
-    if (params.fromRevision === undefined) {
+    const from = params.fromRevision;
+    try {
+      if (from === undefined) {
+        if (params.notOlderThan !== undefined && params.notOlderThan > this.revision)
+          await this.waitForRevision(params.notOlderThan);
+      } else {
+        if (from < this.oldestResumable) {
+          throw expired(`too old resource version: ${from} (${this.oldestResumable})`);
+        }
+        if (from > this.revision) await this.waitForRevision(from);
+      }
+    } catch (err) {
+      if (!(err instanceof StatusError)) throw err;
+      // Once a watch is accepted, upstream reports these as an in-stream ERROR
+      // event (HTTP 200), never as the response status; the watcher is not registered.
+      w.fail(err.toStatus());
+      return w;
+    }
+    if (from === undefined) {
       const state = this.list(params.prefix, () => true).items;
       w.pushInitial(state, this.revision);
       if (params.initialEventsEnd) w.pushBookmark(this.revision, { 'k8s.io/initial-events-end': 'true' }, true);
     } else {
-      const from = params.fromRevision;
-      if (from < this.oldestResumable) {
-        throw expired(`too old resource version: ${from} (${this.oldestResumable})`);
-      }
-      if (from > this.revision) await this.waitForRevision(from);
       w.lastRv = from;
       const idx = this.events.lowerBound((e) => e.rv > from);
       for (let i = idx; i < this.events.length; i++) {
