@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { processRunning, waitForExit } from '../node/runtime/containerd/host-cleanup.js';
 import { hostRunner, IptablesProxier, NftablesProxier, removeServiceAddresses } from '../node/kube-proxy/index.js';
 import type { ProxyNetworkConfig } from '../node/kube-proxy/index.js';
+import { removePodMasquerade } from '../node/routes/index.js';
 
 function cmdline(pid: number): string[] | undefined {
   try {
@@ -100,6 +101,15 @@ export async function removeProxyRules(): Promise<string[]> {
   }
   for (const ip of await removeServiceAddresses(hostRunner)) removed.push(`userspace proxy service address ${ip}`);
   return removed;
+}
+
+/**
+ * The node agent's pod masquerade: the `ip kubets-masq` nftables table and
+ * the KUBETS-POD-MASQ iptables chain with its POSTROUTING jump, whichever is
+ * there. Returns what was removed.
+ */
+export function removeMasqueradeRules(): Promise<string[]> {
+  return removePodMasquerade(hostRunner);
 }
 
 /** Where libcni caches ADD results (`<network>-<container id>-<ifname>`). */

@@ -8,6 +8,7 @@
  *      with the pause image;
  *   2. the project's local images (busybox, httpd), so Deployments of them
  *      run without a registry — or both already started by the composer;
+ *   2b. the pod masquerade (src/node/routes), when the agent runs the pod network;
  *   3. the kubelet: volume manager, HTTPS server (serving certificate from the
  *      cluster server CA, clients verified against the cluster client CA);
  *      it runs its own eviction manager and container/image GC, and pushes
@@ -33,7 +34,8 @@ import { startKubeletServer } from '../node/kubelet/server/index.js';
 import { createVolumeManager } from '../node/kubelet/volumes/index.js';
 import { agentPaths, type AgentPaths } from './agent-paths.js';
 import type { KubeletArgs } from './kubelet-args.js';
-import { startPodRoutes } from '../node/routes/index.js';
+import { hostRunner } from '../node/kube-proxy/index.js';
+import { startPodMasquerade, startPodRoutes } from '../node/routes/index.js';
 import { startNodeRuntime, type NodeRuntime } from './node-runtime.js';
 
 /** What kube-proxy gets when the composer fills the slot. */
@@ -162,6 +164,21 @@ export async function startNodeAgent(config: NodeAgentConfig): Promise<RunningNo
         log: log.child('kubelet-server'),
       });
 
+    // Pod traffic leaving the cluster CIDR goes out with the node's address; pod-to-pod
+    // traffic keeps its source (the bridge's own ipMasq is off). Needed on a single node
+    // too; started before the kubelet so the rules precede the first pod's packets.
+    if (!external && config.clusterCIDR) {
+      owned.add(
+        startPodMasquerade({
+          runner: hostRunner,
+          clusterCIDRs: [config.clusterCIDR],
+          serviceCIDRs: config.serviceCIDR ? [config.serviceCIDR] : [],
+          clock,
+          log: log.child('pod-masquerade'),
+        }),
+      );
+    }
+
     progress('starting kubelet');
     const rest = config.rest('kubelet');
     const kubelet = await startKubelet({
@@ -178,7 +195,7 @@ export async function startNodeAgent(config: NodeAgentConfig): Promise<RunningNo
       // With an external runtime the pod network is whoever configured that runtime's CNI.
       cni: external
         ? false
-        : { confDir: containerd.paths.cniConfDir, bridgeName: state.bridge, ipamDataDir: paths.cniIpam },
+        : { confDir: containerd.paths.cniConfDir, bridgeName: state.bridge, ipamDataDir: paths.cniIpam, ipMasq: false },
       cgroupDriver,
       server,
       // The image store is containerd's root; with an external runtime it is unknown.

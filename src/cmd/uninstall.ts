@@ -13,8 +13,10 @@
  *   4. every other mount under the data dir and the kubelet's root dir (pod
  *      volumes, tmpfs secrets);
  *   5. the pod network bridge and any veth still on it, and the kubelet's cgroups;
- *   6. kube-proxy's nftables table and iptables chains, and the pod routes to
- *      other nodes (only routes carrying kubets's routing protocol number);
+ *   6. the pod masquerade (nftables table `ip kubets-masq` or the iptables
+ *      KUBETS-POD-MASQ chain), kube-proxy's nftables table and iptables chains,
+ *      and the pod routes to other nodes (only routes carrying kubets's
+ *      routing protocol number);
  *   7. the data dir itself, unless `--keep-data`.
  *
  * It prints one line per thing removed and is safe to run again.
@@ -35,6 +37,7 @@ import {
   findContainerdDaemons,
   removeBridge,
   removeCniResults,
+  removeMasqueradeRules,
   removeProxyRules,
   stopProcess,
 } from './host-teardown.js';
@@ -127,6 +130,15 @@ export async function uninstall(o: UninstallOptions): Promise<void> {
         const removed = removeCgroupTree(tree);
         if (removed.length > 0) report(`removed cgroup ${tree} (${removed.length} hierarchies)`);
       }
+    }
+  }
+  // The pod masquerade (src/node/routes), kept when this node ran the pod network. Removed
+  // before kube-proxy's rules: that cleanup claims every KUBETS-* iptables chain.
+  if (state && !state.externalRuntimeEndpoint) {
+    try {
+      for (const what of await removeMasqueradeRules()) report(`removed pod masquerade ${what}`);
+    } catch (err) {
+      report(`could not remove the pod masquerade: ${(err as Error).message.split('\n')[0]}`);
     }
   }
   // kube-proxy's tables and the service-CIDR route are host-wide: only when this node ran kube-proxy.

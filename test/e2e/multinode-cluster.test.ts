@@ -1,14 +1,19 @@
 // Issue 11 acceptance: a 1-server + 2-agent cluster in three network
 // namespaces on a private test LAN (192.168.250.0/24, created here; nothing
-// in the host namespace changes). `kubets server` runs in the first, a join
-// token is created with `kubets token create`, and `kubets agent` joins from
-// the other two. Then, with real kubectl:
+// in the host namespace changes), plus a fourth namespace on that LAN that
+// is no node ("outside": a plain busybox httpd, no route to any pod CIDR).
+// `kubets server` runs in the first, a join token is created with `kubets
+// token create`, and `kubets agent` joins from the other two. Then, with real kubectl:
 //   - all three nodes are Ready, and every node has kernel routes to the
 //     other nodes' pod CIDRs (pod routes, `proto 231`);
 //   - a Deployment of the local httpd image with a hostname spread
 //     constraint puts one pod on each node;
 //   - a pod on one agent reaches the pods of the other two nodes by pod IP,
 //     and a pod on another node through a ClusterIP Service (kube-proxy);
+//   - issue 10: the pods on other nodes see the client's own pod IP (no
+//     masquerade inside the cluster CIDR), and the outside host, which has
+//     no route back to pods, answers and sees the client node's LAN IP (the
+//     node agent's pod masquerade, `ip kubets-masq`);
 //   - SIGTERM to the second agent: it stops cleanly, node-lifecycle marks its
 //     node NotReady after the 40 s grace, taint eviction removes its pod
 //     (tolerationSeconds 5 for unreachable/not-ready) and the Deployment is
@@ -18,7 +23,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Node, Pod, Service } from 'kubernetes-types/core/v1.js';
 import { runtimeE2eSkipReason } from '../../src/node/runtime/testing/containerd-env.js';
@@ -31,6 +37,10 @@ if (skip) console.log(`# skipping multi-node cluster e2e: ${skip}`);
 
 const serviceCIDR = '10.43.0.0/16';
 const clusterCIDR = '10.42.0.0/16';
+/** A CGI for busybox httpd that answers with the client address it sees. */
+const peerCgi = '#!/bin/sh\necho Content-Type: text/plain\necho\necho "$REMOTE_ADDR"\n';
+/** Machine index of the LAN host that is no node. */
+const outside = 3;
 
 async function poll<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 120_000, everyMs = 500) {
   const deadline = Date.now() + timeoutMs;
@@ -66,7 +76,20 @@ function deployment(replicas: number): string {
         metadata: { labels: { app: 'web' } },
         spec: {
           terminationGracePeriodSeconds: 2,
-          containers: [{ name: 'httpd', image: 'kubets.local/httpd:1', ports: [{ containerPort: 8080 }] }],
+          containers: [
+            {
+              name: 'httpd',
+              image: 'kubets.local/httpd:1',
+              // The image's httpd, plus /cgi-bin/peer naming the client address it sees.
+              command: [
+                'sh',
+                '-c',
+                'mkdir -p /www/cgi-bin && printf %s "$PEER_CGI" > /www/cgi-bin/peer && chmod 755 /www/cgi-bin/peer && exec httpd -f -v -p 8080 -h /www',
+              ],
+              env: [{ name: 'PEER_CGI', value: peerCgi }],
+              ports: [{ containerPort: 8080 }],
+            },
+          ],
           // One per node; nodes with an untolerated taint (an unreachable node) do not count.
           topologySpreadConstraints: [
             {
@@ -95,6 +118,7 @@ describe('multi-node cluster: 1 server + 2 agents in network namespaces', { skip
   let agents: NodeProcess[] = [];
   let kubeconfig = '';
   let home = '';
+  let outsideHttpd: ChildProcess | undefined;
   const figures: string[] = [];
 
   const ns = (i: number) => lan!.machines[i]!.ns;
@@ -122,14 +146,14 @@ describe('multi-node cluster: 1 server + 2 agents in network namespaces', { skip
   };
   const webPods = async () => (await getJSON<{ items: Pod[] }>(['get', 'pods', '-l', 'app=web'])).items;
   /** An HTTP GET from inside `pod` to ip:port with busybox nc; the reply text. */
-  const httpFrom = async (pod: string, ip: string, port: number) => {
+  const httpFrom = async (pod: string, ip: string, port: number, path = '/') => {
     const r = await kubectl([
       'exec',
       pod,
       '--',
       'sh',
       '-c',
-      `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 5 ${ip} ${port}`,
+      `printf 'GET ${path} HTTP/1.0\\r\\n\\r\\n' | nc -w 5 ${ip} ${port}`,
     ]);
     return r.code === 0 ? r.stdout : `exit ${r.code}: ${r.stderr}`;
   };
@@ -149,7 +173,15 @@ describe('multi-node cluster: 1 server + 2 agents in network namespaces', { skip
     dir = mkdtempSync('/tmp/kmn-');
     home = join(dir, 'home');
     mkdirSync(home, { recursive: true });
-    lan = await createNetnsLan(id, 3, { unreachable: [serviceCIDR, clusterCIDR] });
+    lan = await createNetnsLan(id, 4, { unreachable: [serviceCIDR, clusterCIDR] });
+    // The outside host: busybox httpd on its LAN address, with the peer CGI.
+    const www = join(dir, 'outside-www');
+    mkdirSync(join(www, 'cgi-bin'), { recursive: true });
+    writeFileSync(join(www, 'cgi-bin', 'peer'), peerCgi);
+    chmodSync(join(www, 'cgi-bin', 'peer'), 0o755);
+    const o = lan.machines[outside]!;
+    const httpd = ['busybox', 'httpd', '-f', '-p', `${o.ip}:8080`, '-h', www];
+    outsideHttpd = spawn('nsenter', [`--net=/run/netns/${o.ns}`, '--', ...httpd], { stdio: 'ignore' });
     for (let i = 0; i < 3; i++) dataDirs.push([ns(i), join(dir, `n${i + 1}`)]);
     kubeconfig = join(dir, 'n1', 'kubeconfig.yaml');
     server = startKubetsIn(ns(0), 'server', [
@@ -180,6 +212,11 @@ describe('multi-node cluster: 1 server + 2 agents in network namespaces', { skip
   after(async () => {
     for (const f of figures) console.log(`# ${f}`);
     await Promise.all(procs.map((p) => p.stop('SIGTERM', 20_000)));
+    if (outsideHttpd && outsideHttpd.exitCode === null && outsideHttpd.signalCode === null) {
+      const closed = new Promise((r) => outsideHttpd!.once('close', r));
+      outsideHttpd.kill('SIGKILL');
+      await closed;
+    }
     // Each machine's leftovers (pods, bridge, rules, pod routes, cgroups) live in its namespace.
     await Promise.all(
       dataDirs.map(async ([n, d]) => {
@@ -284,6 +321,42 @@ describe('multi-node cluster: 1 server + 2 agents in network namespaces', { skip
       1000,
     );
     assert.match(reply, /Hello from kubets httpd/);
+  });
+
+  test('pods see each other’s pod IPs; traffic leaving the cluster CIDR is masqueraded', async () => {
+    const pods = (await webPods()).filter(podReady);
+    const on = (i: number) => pods.find((p) => p.spec!.nodeName === names[i])!;
+    const client = on(1);
+    const clientIP = client.status!.podIP!;
+    const peerSeenBy = async (what: string, ip: string, port: number) =>
+      poll(
+        what,
+        async () => {
+          const r = await httpFrom(client.metadata!.name!, ip, port, '/cgi-bin/peer');
+          // httpd on a dual-stack socket names IPv4 peers as `[::ffff:a.b.c.d]`.
+          const peer = r.trim().split('\n').at(-1)!.trim();
+          return /^HTTP\/1\.[01] 200/.test(r) ? peer.replace(/^\[::ffff:(.*)\]$/, '$1') : undefined;
+        },
+        30_000,
+        1000,
+      );
+    for (const i of [0, 2]) {
+      assert.equal(
+        await peerSeenBy(`peer seen by the pod on ${names[i]}`, on(i).status!.podIP!, 8080),
+        clientIP,
+        `the pod on ${names[i]} sees the client's own pod IP`,
+      );
+    }
+    const clusterIP = (await getJSON<Service>(['get', 'service', 'web-far'])).spec!.clusterIP!;
+    assert.equal(await peerSeenBy('peer seen through the Service', clusterIP, 80), clientIP, 'through a ClusterIP too');
+    // The outside host has no route to any pod CIDR (an unreachable route, in fact): it can only
+    // answer because the client's node masqueraded the connection to its own LAN address.
+    const o = lan!.machines[outside]!;
+    assert.equal(await peerSeenBy('peer seen by the outside host', o.ip, 8080), lan!.machines[1]!.ip);
+    for (let i = 0; i < 3; i++) {
+      const table = await runIn(ns(i), ['nft', 'list', 'table', 'ip', 'kubets-masq']);
+      assert.match(table, /ip daddr 10\.42\.0\.0\/16 return[\s\S]*ip saddr 10\.42\.0\.0\/16 masquerade/, names[i]);
+    }
   });
 
   /**

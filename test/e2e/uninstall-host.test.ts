@@ -2,9 +2,10 @@
 // memory-backed emptyDir and a projected token: tmpfs mounts; a network
 // namespace; a veth on the node's bridge; pod cgroups): with --keep-data it
 // stops the server through its PID file, containerd and every shim and
-// container, and removes mounts, the bridge and cgroups, keeping the data dir; run again, it removes the data dir; a third
-// run finds nothing. Root only; whatever a failed run leaves is removed in
-// `after` by another uninstall.
+// container, and removes mounts, the bridge, cgroups and the node agent's pod
+// masquerade (`ip kubets-masq`), keeping the data dir; run again, it removes
+// the data dir; a third run finds nothing. Root only; whatever a failed run
+// leaves is removed in `after` by another uninstall.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -36,6 +37,15 @@ function processesMentioning(needle: string): number[] {
 }
 
 const linkExists = (name: string) => spawnSync('ip', ['link', 'show', 'dev', name], { stdio: 'ignore' }).status === 0;
+/**
+ * The pod masquerade table as `nft` lists it ('' when absent). Host-wide: a kubets server
+ * another test runs on this host at the same time would keep its own there, for its own
+ * (different) cluster CIDR, so assertions are about this server's CIDR.
+ */
+const masqTable = () => {
+  const r = spawnSync('nft', ['list', 'table', 'ip', 'kubets-masq'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout : '';
+};
 const cgroupExists = (rel: string) =>
   ['memory', 'pids', 'cpu', 'unified'].some((h) => existsSync(`/sys/fs/cgroup/${h}${rel}`));
 
@@ -95,6 +105,12 @@ describe('kubets uninstall removes what kubets started on the host', { skip, tim
     assert.ok(mountsUnder(server.dataDir).length >= 2, 'tmpfs volume and network namespace are mounted');
     assert.ok(linkExists(state.bridge), 'the pod bridge exists');
     assert.ok(cgroupExists(state.cgroupRoot), 'the pod cgroups exist');
+    // This server's pod masquerade (its cluster CIDR from its command line).
+    const argv = readFileSync(`/proc/${server.child.pid}/cmdline`, 'utf8').split('\0');
+    const cidr = argv[argv.indexOf('--cluster-cidr') + 1]!;
+    assert.match(cidr, /^10\.244\.\d+\.0\/24$/);
+    const ours = new RegExp(`ip saddr ${cidr.replace(/\./g, '\\.')} masquerade`);
+    assert.match(masqTable(), ours, 'the node agent masquerades pod traffic leaving the cluster CIDR');
     // kube-proxy is off here (host-wide netfilter state must not be shared by parallel tests);
     // removal of its table is covered where it runs in network namespaces.
 
@@ -108,6 +124,8 @@ describe('kubets uninstall removes what kubets started on the host', { skip, tim
     assert.deepEqual(mountsUnder(server.dataDir), [], 'no mounts (volumes, netns, rootfs) left');
     assert.ok(!linkExists(state.bridge), 'bridge removed');
     assert.ok(!cgroupExists(state.cgroupRoot), 'cgroups removed');
+    assert.match(r.stdout, /removed pod masquerade nftables table ip kubets-masq/);
+    assert.doesNotMatch(masqTable(), ours, 'pod masquerade removed');
     assert.ok(existsSync(server.dataDir), '--keep-data keeps the data dir');
   });
 

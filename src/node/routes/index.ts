@@ -1,7 +1,9 @@
 /**
  * Pod routes between nodes (flannel host-gw style): `startPodRoutes` keeps
  * `podCIDR via InternalIP` kernel routes for every other Node; `removeOwnedRoutes`
- * is what `kubets uninstall` calls.
+ * is what `kubets uninstall` calls. The pod masquerade: `startPodMasquerade`
+ * keeps pod traffic leaving the cluster CIDR masqueraded (and pod-to-pod
+ * traffic not); `removePodMasquerade` is its uninstall.
  */
 export {
   startPodRoutes,
@@ -21,3 +23,21 @@ export {
   type KernelRoute,
   type RouteTable,
 } from './route-table.js';
+export {
+  PodMasquerade,
+  removePodMasquerade,
+  startPodMasquerade,
+  type EnsureResult,
+  type MasqueradeMode,
+  type MasqueradeRunner,
+  type PodMasqueradeOptions,
+  type RunningPodMasquerade,
+} from './pod-masquerade.js';
+export {
+  masqIptChain,
+  masqTable,
+  masqueradeRules,
+  renderIptablesMasquerade,
+  renderNftMasquerade,
+  type MasqueradeRules,
+} from './masquerade-rules.js';

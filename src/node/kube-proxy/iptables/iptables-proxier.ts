@@ -22,6 +22,14 @@ const fullRestoreTimeoutMs = 600_000;
 const partialRestoreTimeoutMs = 60_000;
 
 /**
+ * KUBETS-* chains that other kubets components own (the node agent's pod
+ * masquerade, src/node/routes): never listed as ours, so neither a sync nor
+ * cleanup() removes them.
+ */
+const otherComponentsChains = new Set(['KUBETS-POD-MASQ']);
+const isProxyChain = (name: string) => name.startsWith('KUBETS-') && !otherComponentsChains.has(name);
+
+/**
  * The iptables proxier: KUBETS-* chains in the nat and filter tables,
  * written with `iptables-restore --noflush` (each table commits atomically).
  * Full syncs rewrite every KUBETS chain and re-hook the built-in chains;
@@ -134,7 +142,10 @@ export class IptablesProxier implements Proxier {
       const out = await runChecked(this.runner, tools.save, ['-t', t], { timeoutMs: fullRestoreTimeoutMs });
       const hooked = new Set<string>();
       for (const line of out.stdout.split('\n')) {
-        if (line.startsWith(':KUBETS-')) listing.chains[t].add(line.slice(1, line.indexOf(' ')));
+        if (line.startsWith(':KUBETS-')) {
+          const chain = line.slice(1, line.indexOf(' '));
+          if (isProxyChain(chain)) listing.chains[t].add(chain);
+        }
         const m = /^-A (\S+) .*-j (KUBETS-HOOK-\S+)/.exec(line);
         if (m && hooks[t][m[1]!] === m[2]) hooked.add(m[1]!);
       }
@@ -154,7 +165,7 @@ export class IptablesProxier implements Proxier {
     }
     for (const item of items) {
       const c = item.chain;
-      if ((c?.table === 'nat' || c?.table === 'filter') && c.name?.startsWith('KUBETS-'))
+      if ((c?.table === 'nat' || c?.table === 'filter') && c.name && isProxyChain(c.name))
         listing.chains[c.table].add(c.name);
     }
     for (const t of tables) {

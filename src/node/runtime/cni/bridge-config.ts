@@ -19,7 +19,11 @@ export interface BridgeCniOptions {
   networkName?: string;
   /** Where host-local records allocations; default CNI's `/var/lib/cni/networks`. */
   ipamDataDir?: string;
-  /** Masquerade traffic leaving the pod CIDR (needs iptables); default true. */
+  /**
+   * Masquerade traffic leaving the pod CIDR (per-pod iptables chains); default true. The
+   * node agent turns it off and masquerades once per node instead (src/node/routes
+   * pod-masquerade.ts), since this also masquerades pod traffic to other nodes' pods.
+   */
   ipMasq?: boolean;
   /** Let a pod reach itself through a Service (hairpin mode on bridge ports); default true. */
   hairpinMode?: boolean;
