@@ -2,6 +2,7 @@ import { isAbortError } from '../lib/abort.js';
 import { type Clock, realClock } from '../lib/clock.js';
 import { type Logger, nullLogger } from '../lib/log.js';
 import type { RateLimitingQueue } from './workqueue/rate-limiting-queue.js';
+import type { QueueMetrics } from './workqueue/queue.js';
 
 /** What a reconcile asks for besides success (controller-runtime `reconcile.Result`). */
 export interface Result {
@@ -41,6 +42,8 @@ export interface ControllerMetrics {
   /** Queue length as of the last update (sampled on every get/done). */
   queueDepth: number;
   latency: { count: number; sumMs: number; maxMs: number; buckets: Record<string, number> };
+  /** The work queue's own add/retry counters (`workqueue_adds_total`, `workqueue_retries_total`). */
+  queue?: QueueMetrics;
 }
 
 /** Histogram bucket bounds in ms (cumulative, Prometheus style); `+Inf` is `count`. */
@@ -92,6 +95,7 @@ export async function runController<K extends NonNullable<unknown>>(opts: Contro
   const clock = opts.clock ?? realClock;
   const metrics = opts.metrics ?? newControllerMetrics(opts.name);
   if (!opts.metrics) controllerMetrics.set(opts.name, metrics);
+  metrics.queue = queue.metrics;
   const onAbort = () => queue.shutDown();
   if (signal.aborted) queue.shutDown();
   else signal.addEventListener('abort', onAbort, { once: true });

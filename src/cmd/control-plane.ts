@@ -26,7 +26,9 @@ import {
 } from '../control-plane/controller-manager/controller-manager.js';
 import { allControllers } from '../control-plane/controller-manager/registry.js';
 import { startScheduler, type RunningScheduler } from '../control-plane/scheduler/component.js';
+import type { ResolvedConfiguration } from '../control-plane/scheduler/config/types.js';
 import { componentUsers, inProcessRest, serviceAccountUser } from './in-process.js';
+import { startComponentEndpoints, type ComponentEndpoints, type SecurePorts } from './component-endpoints.js';
 import { ensureJoinBootstrapObjects } from '../control-plane/controller-manager/controllers/bootstrap-signer/cluster-info.js';
 import { bootstrapGroup } from './token.js';
 import { type HAConfig, type HADatastore, prepareJoin, startHADatastore } from './ha/ha-datastore.js';
@@ -55,6 +57,8 @@ export interface ControlPlaneConfig {
   disabledAdmissionPlugins?: string[];
   /** Run the embedded scheduler (default true). */
   scheduler?: boolean;
+  /** `--kube-scheduler-arg config=FILE`: the scheduler's KubeSchedulerConfiguration (upstream defaults when absent). */
+  schedulerConfig?: ResolvedConfiguration;
   /** `--controllers` selection for the embedded controller-manager; empty list = don't run it. */
   controllers?: string[];
   /** Managed etcd (`--cluster-init` / `--server`): this server runs an etcd member of an HA cluster. */
@@ -64,6 +68,11 @@ export interface ControlPlaneConfig {
    * Lease (upstream `--leader-elect`; `kubets server` turns it on whenever another server could share the datastore).
    */
   leaderElect?: boolean;
+  /**
+   * Secure ports (health, metrics) of the embedded controller-manager and scheduler
+   * (`--kube-*-arg secure-port=N`): absent = not served, 0 = an ephemeral port.
+   */
+  securePorts?: SecurePorts;
   clock?: Clock;
   log?: Logger;
 }
@@ -82,6 +91,8 @@ export interface ControlPlane {
   ha?: HADatastore;
   /** This server's leader-election identity (`<hostname>_<uuid>`), when leader election is on. */
   leaderIdentity?: string;
+  /** The controller-manager's and scheduler's secure ports, where served (bound ports in `.port`). */
+  componentEndpoints?: ComponentEndpoints;
   dispose(): Promise<void>;
 }
 
@@ -218,6 +229,8 @@ export async function startControlPlane(
       progress('starting scheduler');
       scheduler = await startScheduler({
         rest: inProcessRest(apiserver, componentUsers.scheduler, 'kube-scheduler', { clock, log }),
+        // The file's leaderElection section is not used: the server decides (leaderElect above).
+        config: config.schedulerConfig,
         leaderElection: leaderIdentity !== undefined,
         identity: leaderIdentity,
         clock,
@@ -257,6 +270,23 @@ export async function startControlPlane(
       owned.defer(() => controllerManager!.stop());
     }
 
+    let componentEndpoints: ComponentEndpoints | undefined;
+    if (config.securePorts) {
+      componentEndpoints = owned.add(
+        await startComponentEndpoints({
+          apiserver,
+          pki,
+          host: config.bindAddress,
+          ports: config.securePorts,
+          controllerManager,
+          scheduler,
+          leaderElect: leaderIdentity !== undefined,
+          clock,
+          log,
+        }),
+      );
+    }
+
     // Local clients use loopback unless the server listens on one specific address (as k3s writes its kubeconfig).
     const local = config.bindAddress === '0.0.0.0' || config.bindAddress === '::' ? '127.0.0.1' : config.bindAddress;
     const host = local.includes(':') ? `[${local}]` : local;
@@ -277,6 +307,7 @@ export async function startControlPlane(
       scheduler,
       ha,
       leaderIdentity,
+      componentEndpoints,
       dispose: () => owned.dispose(),
     };
   } catch (err) {

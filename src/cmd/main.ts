@@ -8,6 +8,7 @@ import { kubectlCommand } from './kubectl-command.js';
 import { checkConfigCommand } from './check-config.js';
 import { imageCommand } from './image.js';
 import { uninstallCommand } from './uninstall.js';
+import { simCommand } from './sim.js';
 
 /**
  * Composition root of the `kubets` binary: builds the command list and
@@ -23,6 +24,7 @@ function commands(): Command[] {
     checkConfigCommand,
     imageCommand,
     uninstallCommand,
+    simCommand,
     {
       name: 'version',
       summary: 'Print the kubets and Kubernetes versions',

@@ -14,6 +14,8 @@ import { pidFileOf } from './agent-paths.js';
 import { addonNames, startAddons } from './addons.js';
 import { nthIPv4 } from './node-flags.js';
 import { kubeProxySlot, parseKubeProxyArgs } from './kube-proxy-slot.js';
+import { compileSchedulerArgs } from './scheduler-args.js';
+import { compileSecurePorts } from './component-endpoints.js';
 import type { Disposable } from '../lib/disposable.js';
 
 /** The first non-loopback IPv4 address of this host (what k3s advertises by default). */
@@ -118,6 +120,20 @@ export const serverFlags: FlagSpec[] = [
     placeholder: 'LIST',
   },
   {
+    name: 'kube-scheduler-arg',
+    type: 'string',
+    multiple: true,
+    description: 'kube-scheduler flag passed through, e.g. config=/etc/kubets/scheduler.yaml (repeatable)',
+    placeholder: 'KEY=VALUE',
+  },
+  {
+    name: 'kube-controller-manager-arg',
+    type: 'string',
+    multiple: true,
+    description: 'kube-controller-manager flag passed through, e.g. secure-port=10257 (repeatable)',
+    placeholder: 'KEY=VALUE',
+  },
+  {
     name: 'token-auth-file',
     type: 'string',
     description: 'Static bearer tokens (CSV: token,user,uid,"group1,group2")',
@@ -213,6 +229,8 @@ export function compileServerConfig(flags: Record<string, unknown>): ControlPlan
       .map((c) => c.trim())
       .filter(Boolean),
     tokenAuthFile: flags['token-auth-file'] as string | undefined,
+    securePorts: compileSecurePorts(flags),
+    schedulerConfig: compileSchedulerArgs((flags['kube-scheduler-arg'] as string[] | undefined) ?? []).config,
     encryptionConfigPath: flags['encryption-provider-config'] as string | undefined,
     audit: auditConfig(flags),
     disabledAdmissionPlugins: flags['disable-admission-plugins']

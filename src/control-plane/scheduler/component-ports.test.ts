@@ -5,11 +5,14 @@ import {
   EventBroadcaster,
   InProcessTransport,
   RestClient,
+  type EventRecorder,
   type InProcessRequest,
   type InProcessResponse,
 } from '../../client/index.js';
 import { realClock } from '../../lib/clock.js';
 import { apiPorts, InFlightLimit } from './component-ports.js';
+import { defaultConfiguration } from './config/defaults.js';
+import { Scheduler } from './scheduler.js';
 
 const tick = () => new Promise<void>((r) => setImmediate(r));
 
@@ -111,4 +114,33 @@ test('bindings go out as pods/binding, limited in flight; after the signal only 
   await draining;
   assert.equal(requests.length, 2, 'nothing was sent after the signal');
   await broadcaster.shutdown();
+});
+
+test("each profile's events come from a recorder named after its schedulerName", async () => {
+  const { rest } = heldClient();
+  const calls: string[] = [];
+  const recorder = (component: string) =>
+    ({
+      event: (obj: { metadata?: { name?: string } }, _type: string, reason: string) =>
+        calls.push(`${component}:${obj.metadata?.name}:${reason}`),
+    }) as unknown as EventRecorder;
+  const stop = new AbortController();
+  const { ports } = apiPorts({
+    rest,
+    clock: realClock,
+    recorder: recorder('default-scheduler'),
+    recorderFor: (name) => recorder(name),
+    signal: stop.signal,
+    maxInFlight: 1,
+  });
+  const config = defaultConfiguration({
+    profiles: [{ schedulerName: 'default-scheduler' }, { schedulerName: 'mine' }],
+  });
+  const scheduler = new Scheduler({ config, ports });
+  scheduler.profiles.get('mine')!.eventRecorder.event(pod('a'), 'Normal', 'Scheduled', 'm');
+  scheduler.profiles.get('default-scheduler')!.eventRecorder.event(pod('b'), 'Normal', 'Scheduled', 'm');
+  stop.abort();
+  scheduler.profiles.get('mine')!.eventRecorder.event(pod('c'), 'Normal', 'Scheduled', 'dropped once stopped');
+  assert.deepEqual(calls, ['mine:a:Scheduled', 'default-scheduler:b:Scheduled']);
+  scheduler.stop();
 });

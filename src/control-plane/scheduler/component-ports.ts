@@ -57,6 +57,8 @@ export interface ApiPortsOptions {
   rest: RestClient;
   clock: Clock;
   recorder: EventRecorder;
+  /** A profile's recorder (source component = its schedulerName); `recorder` serves all profiles without it. */
+  recorderFor?: (schedulerName: string) => EventRecorder;
   /**
    * Once aborted, writes not yet sent fail and new ones are refused (a
    * stopped or deposed scheduler); writes already sent run to completion,
@@ -84,6 +86,11 @@ export function apiPorts(o: ApiPortsOptions): ApiPorts {
   const stopped = () => Promise.reject(new AbortError('scheduler stopped'));
   const write = <T>(fn: () => Promise<T>): Promise<T> =>
     o.signal.aborted ? stopped() : limit.run(() => (o.signal.aborted ? stopped() : fn()));
+  const eventsPort = (recorder: EventRecorder): Ports['events'] => ({
+    event: (obj, type, reason, message) => {
+      if (!o.signal.aborted) recorder.event(obj as unknown as KubeObject, type, reason, message);
+    },
+  });
   const ports: Ports = {
     binder: {
       bind: (pod, nodeName) =>
@@ -140,11 +147,8 @@ export function apiPorts(o: ApiPortsOptions): ApiPorts {
           }
         }),
     },
-    events: {
-      event: (obj, type, reason, message) => {
-        if (!o.signal.aborted) o.recorder.event(obj as unknown as KubeObject, type, reason, message);
-      },
-    },
+    events: eventsPort(o.recorder),
+    eventsFor: (name) => eventsPort(o.recorderFor?.(name) ?? o.recorder),
     deleter: {
       deletePod: (pod: Pod, condition: PodCondition) =>
         write(async () => {

@@ -81,6 +81,7 @@ async function startIncarnation(o: SchedulerComponentOptions, clock: Clock, log:
     rest: o.rest,
     clock,
     recorder: broadcaster.newRecorder({ component: 'default-scheduler' }),
+    recorderFor: (schedulerName) => broadcaster.newRecorder({ component: schedulerName }),
     signal: stop.signal,
     maxInFlight: o.maxInFlightWrites ?? 64,
   });

@@ -89,20 +89,24 @@ export class Scheduler {
     this.waitingPods = new WaitingPods(this.clock);
     this.algorithm = new PodScheduler(this.snapshot, config.percentageOfNodesToScore, random);
     for (const profile of config.profiles) {
-      const fw = new Framework(profile, {
-        registry,
-        clock: this.clock,
-        log: this.log.child('scheduler', { profile: profile.schedulerName }),
-        listers: opts.listers ?? {},
-        ports: opts.ports,
-        metrics: opts.metrics,
-        random,
-        waitingPods: this.waitingPods,
-        snapshot: () => this.snapshot,
-        nominatedPodsForNode: (n) => this.queue.nominatedPodsForNode(n),
-        hasNominatedPods: () => this.queue.nominator.size > 0,
-        activate: (pods) => this.queue.activate(pods),
-      });
+      const fw = this.newFramework(
+        profile.schedulerName,
+        () =>
+          new Framework(profile, {
+            registry,
+            clock: this.clock,
+            log: this.log.child('scheduler', { profile: profile.schedulerName }),
+            listers: opts.listers ?? {},
+            ports: opts.ports,
+            metrics: opts.metrics,
+            random,
+            waitingPods: this.waitingPods,
+            snapshot: () => this.snapshot,
+            nominatedPodsForNode: (n) => this.queue.nominatedPodsForNode(n),
+            hasNominatedPods: () => this.queue.nominator.size > 0,
+            activate: (pods) => this.queue.activate(pods),
+          }),
+      );
       this.profiles.set(profile.schedulerName, fw);
     }
     const first = this.profiles.values().next().value as Framework;
@@ -131,6 +135,15 @@ export class Scheduler {
     const interest: { resource: EventResource; actionType: number }[] = [];
     for (const h of hints.values()) for (const list of h.values()) for (const e of list) interest.push(e.event);
     this.queue.setEventsOfInterest(interest);
+  }
+
+  /** Upstream's wording for a profile that cannot be built (an unknown plugin, a missing bind plugin, ...). */
+  private newFramework(schedulerName: string, build: () => Framework): Framework {
+    try {
+      return build();
+    } catch (e) {
+      throw new Error(`creating profile for scheduler name ${schedulerName}: ${(e as Error).message}`, { cause: e });
+    }
   }
 
   /** Whether a profile serves this pod's schedulerName. */

@@ -201,6 +201,11 @@ export interface Ports {
   binder: Binder;
   statusUpdater: StatusUpdater;
   events: EventRecorder;
+  /**
+   * The recorder of one profile: upstream reports a profile's events as
+   * coming from its schedulerName. Absent: every profile uses `events`.
+   */
+  eventsFor?(schedulerName: string): EventRecorder;
   deleter: PodDeleter;
   volumeBinder?: VolumeBinderPort;
 }

@@ -102,7 +102,7 @@ export class Framework implements Handle {
     this.listers = deps.listers;
     this.ports = deps.ports;
     this.metrics = deps.metrics;
-    this.eventRecorder = deps.ports.events;
+    this.eventRecorder = deps.ports.eventsFor?.(profile.schedulerName) ?? deps.ports.events;
     const r = resolvePlugins(profile, deps.registry, this);
     this.plugins = r.instances;
     this.queueSort = r.points.queueSort[0]!;
