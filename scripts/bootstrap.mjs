@@ -20,6 +20,8 @@ export const systemPackages = [
   { pkg: 'nftables', probe: '/usr/sbin/nft' },
   { pkg: 'busybox-static', probe: '/bin/busybox' },
   { pkg: 'iproute2', probe: '/usr/sbin/ip' },
+  // kube-proxy clears stale UDP conntrack entries when endpoints change.
+  { pkg: 'conntrack', probe: '/usr/sbin/conntrack' },
 ];
 
 function run(cmd, args, opts = {}) {

@@ -52,6 +52,13 @@ export function hostChecks(): Check[] {
   checks.push({ name: 'nftables', ok: !!nft, detail: nft ?? 'not found', fix: 'apt-get install -y nftables' });
   const ipt = run('iptables', ['--version']);
   checks.push({ name: 'iptables', ok: !!ipt, detail: ipt ?? 'not found', fix: 'apt-get install -y iptables' });
+  const ct = run('conntrack', ['--version']);
+  checks.push({
+    name: 'conntrack (stale UDP flows after endpoint changes)',
+    ok: !!ct,
+    detail: ct ?? 'not found',
+    fix: 'apt-get install -y conntrack',
+  });
   const fwd = existsSync('/proc/sys/net/ipv4/ip_forward')
     ? readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim()
     : '';

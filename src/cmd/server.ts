@@ -293,7 +293,6 @@ export const serverCommand: Command = {
       format: flags['log-format'] === 'json' ? 'json' : 'text',
     });
     config.log = log;
-    const t0 = performance.now();
     const step = (s: string) => stdout.write(`kubets: ${s}\n`);
     // Signals are handled from the start, so a stop during startup still shuts down in order.
     let stopSignal: string | undefined;
@@ -320,7 +319,7 @@ export const serverCommand: Command = {
     runtime?.catch(() => undefined);
     try {
       cp = await startControlPlane(config, step);
-      step(`API server ready at ${cp.url} in ${Math.round(performance.now() - t0)} ms`);
+      step(`API server ready at ${cp.url} ${Math.round(performance.now())} ms after launch`);
       step(`kubeconfig written to ${config.kubeconfigPath}`);
       if (nodeOptions && runtime && !stopSignal) {
         const handedOver = runtime;
