@@ -1,6 +1,7 @@
 import type { CustomResourceDefinition, JSONSchemaProps } from 'kubernetes-types/apiextensions/v1.js';
 import { list, mapKeys, str, validateImmutable } from './common.js';
-import { FieldPath, type FieldError } from './field-error.js';
+import { compileRule } from '../schema/structural/cel-validation.js';
+import { FieldPath, omitValue, type FieldError } from './field-error.js';
 import { isDNS1035Label, isDNS1123Subdomain, nameIsDNSSubdomain } from './names.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from './object-meta.js';
 
@@ -8,8 +9,9 @@ import { validateObjectMeta, validateObjectMetaUpdate } from './object-meta.js';
  * apiextensions.k8s.io/v1 CustomResourceDefinitions: names, group, scope,
  * versions (exactly one storage version, a schema for each) and the basic
  * structural-schema rules (types present at the root, on properties and on
- * array items). Deeper structural checks (metadata restrictions, value
- * validations, CEL) are not performed.
+ * array items), and that every `x-kubernetes-validations` rule and
+ * messageExpression compiles. Deeper structural checks (metadata
+ * restrictions, value validations, CEL cost estimates) are not performed.
  */
 const spec = FieldPath.of('spec');
 type Schema = JSONSchemaProps & Record<string, unknown>;
@@ -86,6 +88,45 @@ function validateStructural(s: Schema, path: FieldPath, root: boolean): FieldErr
   return errs;
 }
 
+/** Go's %#v of an apiextensions.ValidationRule, as upstream prints the bad value. */
+function ruleValue(r: Record<string, unknown>): string {
+  const q = (v: unknown) => JSON.stringify(typeof v === 'string' ? v : '');
+  const reason = r.reason
+    ? `(*apiextensions.FieldValueErrorReason)(${q(r.reason)})`
+    : '(*apiextensions.FieldValueErrorReason)(nil)';
+  const oos = typeof r.optionalOldSelf === 'boolean' ? `(*bool)(${String(r.optionalOldSelf)})` : '(*bool)(nil)';
+  return (
+    `apiextensions.ValidationRule{Rule:${q(r.rule)}, Message:${q(r.message)}, MessageExpression:${q(r.messageExpression)}, ` +
+    `Reason:${reason}, FieldPath:${q(r.fieldPath)}, OptionalOldSelf:${oos}}`
+  );
+}
+
+/** Every x-kubernetes-validations rule (and messageExpression) must compile. */
+function validateRules(s: Schema, path: FieldPath): FieldError[] {
+  const errs: FieldError[] = [];
+  const rules = (s['x-kubernetes-validations'] ?? []) as Record<string, unknown>[];
+  rules.forEach((r, i) => {
+    const rp = path.child('x-kubernetes-validations').index(i);
+    if (typeof r.rule !== 'string' || !r.rule.trim()) {
+      errs.push(rp.child('rule').required());
+      return;
+    }
+    const c = compileRule(r as { rule: string });
+    if (!c.error) return;
+    const field = c.program ? 'messageExpression' : 'rule';
+    errs.push({ ...rp.child(field).invalid(omitValue), detail: `${ruleValue(r)}: ${c.error}` });
+  });
+  for (const k of mapKeys(s.properties ?? {}))
+    errs.push(...validateRules(s.properties![k] as Schema, path.child('properties').key(k)));
+  const items = s.items as Schema | undefined;
+  if (items && typeof items === 'object' && !Array.isArray(items))
+    errs.push(...validateRules(items, path.child('items')));
+  const ap = s.additionalProperties as Schema | boolean | undefined;
+  if (ap && typeof ap === 'object') errs.push(...validateRules(ap, path.child('additionalProperties')));
+  ((s.allOf ?? []) as Schema[]).forEach((x, i) => errs.push(...validateRules(x, path.child('allOf').index(i))));
+  return errs;
+}
+
 function validateSpec(crd: CustomResourceDefinition): FieldError[] {
   const s = crd.spec ?? ({} as CustomResourceDefinition['spec']);
   const errs: FieldError[] = [];
@@ -114,7 +155,10 @@ function validateSpec(crd: CustomResourceDefinition): FieldError[] {
     if (m.length) errs.push(vp.child('name').invalid(str(v.name), joined(m)));
     const schema = v.schema?.openAPIV3Schema as Schema | undefined;
     if (!schema) errs.push(vp.child('schema', 'openAPIV3Schema').required('schemas are required'));
-    else errs.push(...validateStructural(schema, vp.child('schema', 'openAPIV3Schema'), true));
+    else {
+      errs.push(...validateStructural(schema, vp.child('schema', 'openAPIV3Schema'), true));
+      errs.push(...validateRules(schema, vp.child('schema', 'openAPIV3Schema')));
+    }
   });
   if (!unique) errs.push(spec.child('versions').invalid(versions, 'must contain unique version names'));
   if (storage !== 1)

@@ -1,6 +1,6 @@
 import type { Endpoints, ResourceQuota } from 'kubernetes-types/core/v1.js';
 import { conflict, notFound } from '../../../api/errors/status-error.js';
-import { defaultAdmissionPlugins, type AdmissionPlugins } from '../admission/plugins/index.js';
+import { defaultAdmissionPlugins, policySourceFromServer, type AdmissionPlugins } from '../admission/plugins/index.js';
 import { systemContext } from '../bootstrap.js';
 import type { ApiServerCore as ApiServer } from '../api-server-core.js';
 import type { CacheAccess } from './cache-access.js';
@@ -54,6 +54,7 @@ export function installAdmission(
         caches.list('admissionregistration.k8s.io', 'mutatingwebhookconfigurations'),
       listValidatingWebhookConfigurations: () =>
         caches.list('admissionregistration.k8s.io', 'validatingwebhookconfigurations'),
+      validatingAdmissionPolicies: policySourceFromServer(server),
       resolveService(ns, name, port) {
         // Webhook services are reached at a ready endpoint (the API server runs on the host, beside the pod network).
         const ep = caches.get<Endpoints>('', 'endpoints', ns, name);

@@ -22,6 +22,8 @@ import { WebhookClient } from './webhook/client.js';
 import type { WebhookDispatchOptions } from './webhook/dispatcher.js';
 import { MutatingWebhookPlugin } from './webhook/mutating.js';
 import { ValidatingWebhookPlugin } from './webhook/validating.js';
+import { ValidatingAdmissionPolicyPlugin } from './validating-admission-policy/plugin.js';
+import type { PolicySource } from './validating-admission-policy/source.js';
 
 export { ServiceAccountAdmission } from './service-account.js';
 export { LimitRanger } from './limit-ranger.js';
@@ -36,6 +38,8 @@ export { DefaultStorageClass } from './default-storage-class.js';
 export { MutatingWebhookPlugin } from './webhook/mutating.js';
 export { ValidatingWebhookPlugin } from './webhook/validating.js';
 export { WebhookClient } from './webhook/client.js';
+export { ValidatingAdmissionPolicyPlugin } from './validating-admission-policy/plugin.js';
+export { policySourceFromServer, type PolicySource } from './validating-admission-policy/source.js';
 
 /**
  * kube-apiserver's plugin order (`AllOrderedPlugins`), restricted to the
@@ -53,6 +57,7 @@ export const admissionPluginOrder = [
   'DefaultTolerationSeconds',
   'DefaultStorageClass',
   'MutatingAdmissionWebhook',
+  'ValidatingAdmissionPolicy',
   'ValidatingAdmissionWebhook',
   'ResourceQuota',
 ] as const;
@@ -79,6 +84,8 @@ export interface AdmissionLookups {
   resolveService(namespace: string, name: string, port: number): Maybe<string>;
   /** Other served versions of a request's group-resource, for webhook `matchPolicy: Equivalent`. */
   equivalentResources?: WebhookDispatchOptions['equivalentResources'];
+  /** Policies, bindings and params for ValidatingAdmissionPolicy (the plugin is left out without it). */
+  validatingAdmissionPolicies?: PolicySource;
 }
 
 export interface AdmissionSetupOptions {
@@ -129,6 +136,12 @@ export function defaultAdmissionPlugins(l: AdmissionLookups, opts: AdmissionSetu
       ...webhookBase,
       listConfigurations: () => l.listValidatingWebhookConfigurations(),
     }),
+    ...(l.validatingAdmissionPolicies && {
+      ValidatingAdmissionPolicy: new ValidatingAdmissionPolicyPlugin({
+        source: l.validatingAdmissionPolicies,
+        equivalentResources: l.equivalentResources,
+      }),
+    }),
     ResourceQuota: new ResourceQuotaAdmission({
       listQuotas: (ns) => l.listQuotas(ns),
       updateQuotaStatus: (q, used) => l.updateQuotaStatus(q, used),
@@ -138,7 +151,8 @@ export function defaultAdmissionPlugins(l: AdmissionLookups, opts: AdmissionSetu
   const validating: ValidatingAdmissionPlugin[] = [];
   for (const name of admissionPluginOrder) {
     if (disabled.has(name)) continue;
-    const p = byName[name]!;
+    const p = byName[name];
+    if (!p) continue;
     if (typeof p.admit === 'function') mutating.push(p as MutatingAdmissionPlugin);
     if (typeof p.validate === 'function') validating.push(p as ValidatingAdmissionPlugin);
   }

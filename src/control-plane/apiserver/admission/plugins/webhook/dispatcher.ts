@@ -1,6 +1,8 @@
 import type { Namespace } from 'kubernetes-types/core/v1.js';
+import { CelEnvironment } from '../../../../../api/cel/index.js';
 import {
   badRequest,
+  forbidden,
   internalError,
   notFound,
   serviceUnavailable,
@@ -23,6 +25,8 @@ import {
   type Invocation,
 } from './review.js';
 import { ruleMatches, type RuleTarget } from './rules.js';
+import { baseActivation, matchConditionVariables } from '../validating-admission-policy/activation.js';
+import { evaluateMatchConditions } from '../validating-admission-policy/match-conditions.js';
 
 /** What both webhook plugins are built from. */
 export interface WebhookDispatchOptions {
@@ -140,13 +144,25 @@ export async function shouldCallHook(
   if (!inv) return { skip: 'no-match' };
   if (nsError) throw nsError;
   if (objError) throw objError;
-  // CEL is not available here: a webhook that narrows itself with matchConditions is not called.
-  if (hook.matchConditions.length) return { skip: 'matchConditions' };
+  if (hook.matchConditions.length) {
+    // Conditions see the request as the webhook would receive it (the matched resource and kind).
+    const env = CelEnvironment.for(matchConditionVariables);
+    const r = evaluateMatchConditions(env, hook.matchConditions, baseActivation(a, inv), hook.failurePolicy);
+    if ('error' in r) {
+      throw forbidden({ group: a.resource.group, resource: a.resource.plural }, a.name, r.error);
+    }
+    // A false condition skips the webhook silently, as upstream.
+    if (!r.matches) return { skip: 'no-match' };
+  }
   return { call: inv };
 }
 
+/**
+ * No longer produced: matchConditions are evaluated (see shouldCallHook), so
+ * the 'matchConditions' skip never happens. Kept for the plugins' skip handling.
+ */
 export function matchConditionsWarning(hook: WebhookAccessor): string {
-  return `webhook ${JSON.stringify(hook.name)} was not called: matchConditions (CEL) are not supported by this server`;
+  return `webhook ${JSON.stringify(hook.name)} was not called: matchConditions did not match`;
 }
 
 /** Calls one webhook and checks its answer. Denials throw; transport/protocol failures throw CallingWebhookError. */

@@ -304,7 +304,9 @@ test('rules, namespaceSelector, objectSelector and matchConditions decide who is
   const plugin = mutating(
     hook('prod-only', '/count', { namespaceSelector: { matchLabels: { env: 'prod' } } }),
     hook('labelled', '/count', { objectSelector: { matchExpressions: [{ key: 'inject', operator: 'Exists' }] } }),
-    hook('cel', '/count', { matchConditions: [{ name: 'x', expression: 'true' }] }),
+    hook('cel', '/count', {
+      matchConditions: [{ name: 'x', expression: 'object.metadata.?labels.?cel.orValue("") == "yes"' }],
+    }),
   );
   const names = async (a: ReturnType<typeof attrs>) => {
     calls.length = 0;
@@ -314,12 +316,12 @@ test('rules, namespaceSelector, objectSelector and matchConditions decide who is
   assert.equal(await names(attrs({ resource: 'pods', object: pod() })), 1);
   assert.equal(await names(attrs({ resource: 'pods', namespace: 'dev', object: pod() })), 0);
   assert.equal(await names(attrs({ resource: 'pods', namespace: 'dev', object: pod('x', { inject: '1' }) })), 1);
+  assert.equal(await names(attrs({ resource: 'pods', namespace: 'dev', object: pod('x', { cel: 'yes' }) })), 1);
   assert.equal(await names(attrs({ resource: 'configmaps', object: { metadata: { name: 'cm' } } })), 0);
+  // A false matchCondition skips the webhook without a warning.
   const a = attrs({ resource: 'pods', object: pod() });
   await plugin.admit(a);
-  assert.deepEqual(a.ctx.warnings, [
-    'webhook "cel" was not called: matchConditions (CEL) are not supported by this server',
-  ]);
+  assert.deepEqual(a.ctx.warnings, []);
   const missing = await rejection(() => plugin.admit(attrs({ resource: 'pods', namespace: 'gone', object: pod() })));
   assert.equal(missing.message, 'namespaces "gone" not found');
 });
