@@ -9,7 +9,10 @@ import type { ServedResource } from '../registry/served-resource.js';
 import type { ApiServerCore as ApiServer } from '../api-server-core.js';
 import type { CacheWatcher } from '../watch-cache/cache-watcher.js';
 import { crdCleanupFinalizer } from './crd-strategy.js';
-import { crdStoreKey, makeCrdStore, servedCustomResource, type CrdStore } from './custom-resource.js';
+import { WebhookClient } from '../admission/plugins/webhook/client.js';
+import { resolveServiceEndpoint } from './conversion/service-resolver.js';
+import { crdStoreCaches, crdStoreKey, makeCrdStore, servedCustomResource, type CrdStore } from './custom-resource.js';
+import { deprecationWarningFor, deprecationWarningPlugin, servedVersionKey } from './deprecation-warning.js';
 
 const rfc3339 = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 
@@ -27,8 +30,14 @@ export class CrdController {
   private running: Promise<void> = Promise.resolve();
   private retry: Timer | undefined;
   private stopped = false;
+  /** Conversion webhooks are called like admission webhooks (caBundle, service references). */
+  private readonly webhookClient: WebhookClient;
 
-  constructor(private readonly server: ApiServer) {}
+  constructor(private readonly server: ApiServer) {
+    this.webhookClient = new WebhookClient({
+      resolveService: (ns, name, port) => resolveServiceEndpoint(server, ns, name, port),
+    });
+  }
 
   private get crds(): ServedResource {
     return this.server.resource('apiextensions.k8s.io', 'v1', 'customresourcedefinitions')!;
@@ -46,6 +55,7 @@ export class CrdController {
       bookmark: () => ({ type: 'BOOKMARK', object: {}, line: () => '' }),
     });
     void this.pump();
+    this.server.addValidatingAdmission(deprecationWarningPlugin(() => this.warnings));
     await this.reconcileNow();
   }
 
@@ -80,6 +90,9 @@ export class CrdController {
     return this.running;
   }
 
+  /** Deprecation warnings of served CRD versions, by servedVersionKey. */
+  private warnings = new Map<string, string>();
+
   private async reconcile(): Promise<void> {
     if (this.stopped) return;
     const r = this.crds;
@@ -89,6 +102,7 @@ export class CrdController {
     const served: ServedResource[] = [];
     let defs: Definitions = {};
     const keep = new Set<string>();
+    const warnings = new Map<string, string>();
     for (const crd of all) {
       const established = await this.ensureEstablished(crd);
       if (!established) continue;
@@ -99,14 +113,20 @@ export class CrdController {
           storage: this.server.opts.storage,
           clock: this.server.clock,
           log: this.server.log,
+          webhookClient: this.webhookClient,
         });
-        await shared.cache.start();
+        // A None store has nothing to convert: its one cache is ready before it is served.
+        if (shared.views.size === 0) await shared.cache.start();
         this.stores.set(key, shared);
+        this.startViews(shared);
       }
       keep.add(key);
       for (const v of established.spec.versions) {
         if (!v.served) continue;
         served.push(servedCustomResource(established, v, shared));
+        const warning = deprecationWarningFor(established.spec, v);
+        const plural = established.status?.acceptedNames?.plural || established.spec.names.plural;
+        if (warning !== undefined) warnings.set(servedVersionKey(established.spec.group, v.name, plural), warning);
         if (v.schema?.openAPIV3Schema) {
           defs = schemaForCustomResource(
             {
@@ -123,12 +143,32 @@ export class CrdController {
       }
       if (crd.metadata?.deletionTimestamp) await this.cleanup(established, shared);
     }
+    this.warnings = warnings;
     this.server.setCustomResources(served, defs);
     for (const [key, s] of this.stores) {
       if (!keep.has(key)) {
         this.stores.delete(key);
-        await s.cache.dispose();
+        await disposeCaches(s);
       }
+    }
+  }
+
+  /**
+   * Starts the caches of a Webhook store's views in the background: their
+   * first list may call a webhook that is down or slow, which must not hold
+   * up serving every other CRD. A view that cannot start makes the whole
+   * store be rebuilt by a later reconcile (a cache's failed start is final).
+   */
+  private startViews(shared: CrdStore): void {
+    for (const cache of shared.views.size > 0 ? crdStoreCaches(shared) : []) {
+      cache.start().catch((err: unknown) => {
+        this.server.log.warn('crd controller: custom resource cache failed to start; rebuilding', { err });
+        if (this.stores.get(shared.key) !== shared || this.stopped) return;
+        this.stores.delete(shared.key);
+        void disposeCaches(shared);
+        this.retry?.cancel();
+        this.retry = this.server.clock.setTimeout(() => this.schedule(), 1000);
+      });
     }
   }
 
@@ -191,6 +231,7 @@ export class CrdController {
 
   /** Deletes every object of a terminating CRD, then drops the cleanup finalizer. */
   private async cleanup(crd: CustomResourceDefinition, shared: CrdStore): Promise<void> {
+    await shared.cache.start();
     const remaining = shared.cache.list(shared.store.deps.prefixFor(''), () => true).items;
     for (const e of remaining) {
       try {
@@ -227,7 +268,12 @@ export class CrdController {
     this.retry?.cancel();
     this.watcher?.close();
     await this.running.catch(() => undefined);
-    for (const s of this.stores.values()) await s.cache.dispose();
+    for (const s of this.stores.values()) await disposeCaches(s);
     this.stores.clear();
+    this.webhookClient.dispose();
   }
+}
+
+async function disposeCaches(s: CrdStore): Promise<void> {
+  for (const c of crdStoreCaches(s)) await c.dispose();
 }

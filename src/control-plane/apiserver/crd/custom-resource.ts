@@ -12,6 +12,9 @@ import type { Converter, ServedResource } from '../registry/served-resource.js';
 import { GenericStore } from '../registry/store.js';
 import { WatchCache } from '../watch-cache/watch-cache.js';
 import type { KubeObject } from '../watch-cache/types.js';
+import type { WebhookClient } from '../admission/plugins/webhook/client.js';
+import { ConvertingStorage } from './conversion/converting-storage.js';
+import { webhookConverter } from './conversion/webhook-converter.js';
 import { customScaleHandler } from './custom-scale.js';
 
 const allVerbs: Verb[] = ['delete', 'deletecollection', 'get', 'list', 'patch', 'create', 'update', 'watch'];
@@ -47,8 +50,13 @@ export function resourceInfoFor(crd: CustomResourceDefinition, v: CustomResource
   };
 }
 
-/** Conversion strategy None: objects only change apiVersion between versions. */
-function noneConverter(group: string, served: string, stored: string): Converter {
+/**
+ * The converter endpoints see: objects of a served version are already at
+ * that version once they come out of its store (shared store: storage version
+ * objects, so only apiVersion changes, as upstream's nopConverter; per-version
+ * store: the store converted them), so only apiVersion is ever set here.
+ */
+function apiVersionConverter(group: string, served: string, stored: string): Converter {
   const servedAV = `${group}/${served}`;
   const storedAV = `${group}/${stored}`;
   return {
@@ -65,44 +73,90 @@ export interface CrdStoreDeps {
   storage: Storage;
   clock: Clock;
   log: Logger;
+  /** Calls conversion webhooks; CRDs with strategy Webhook need it. */
+  webhookClient?: Pick<WebhookClient, 'post'>;
 }
 
-/** The shared store (and watch cache) of one CRD's objects, at its storage version. */
-export interface CrdStore {
-  key: string;
+/** A store and its watch cache. */
+export interface CrdView {
   store: GenericStore;
   cache: WatchCache;
 }
 
+/**
+ * The storage of one CRD's objects. `store`/`cache` hold objects at the
+ * storage version. With conversion strategy Webhook every version (served or
+ * storage) also has its own view whose storage converts (`views`, by version
+ * name; the storage version's view is `store`/`cache` itself), as upstream
+ * builds one REST storage per version; with None one store serves all.
+ */
+export interface CrdStore extends CrdView {
+  key: string;
+  views: Map<string, CrdView>;
+}
+
 export function crdStoreKey(crd: CustomResourceDefinition): string {
   const names = crd.status?.acceptedNames?.plural ? crd.status.acceptedNames : crd.spec.names;
-  return `${crd.spec.group}/${names.plural}/${crd.spec.scope}/${storageVersionOf(crd)}/${JSON.stringify(crd.spec.versions.map((v) => [v.name, v.subresources ?? null, v.schema ?? null]))}`;
+  const versions = crd.spec.versions.map((v) => [v.name, v.served, v.subresources ?? null, v.schema ?? null]);
+  return `${crd.spec.group}/${names.plural}/${crd.spec.scope}/${storageVersionOf(crd)}/${JSON.stringify(versions)}/${JSON.stringify(crd.spec.conversion ?? null)}`;
 }
 
 export function prefixFor(group: string, plural: string, ns?: string): string {
   return `/registry/${group}/${plural}/${ns ? `${ns}/` : ''}`;
 }
 
-export function makeCrdStore(crd: CustomResourceDefinition, deps: CrdStoreDeps): CrdStore {
-  const storageVersion = crd.spec.versions.find((v) => v.storage) ?? crd.spec.versions[0]!;
-  const info = resourceInfoFor(crd, storageVersion);
+/** Every watch cache of a CRD store (each started and disposed by its owner). */
+export function crdStoreCaches(s: CrdStore): WatchCache[] {
+  return s.views.size > 0 ? [...s.views.values()].map((v) => v.cache) : [s.cache];
+}
+
+function makeView(info: ResourceInfo, storage: Storage, deps: CrdStoreDeps): CrdView {
   const namespaced = info.namespaced;
   const cache = new WatchCache({
-    storage: deps.storage,
+    storage,
     prefix: prefixFor(info.group, info.plural),
     decode: decodeWritten,
     clock: deps.clock,
-    log: deps.log.child('watch-cache', { resource: `${info.group}/${info.plural}` }),
+    log: deps.log.child('watch-cache', { resource: `${info.group}/${info.plural}`, version: info.version }),
   });
   const store = new GenericStore(defaultStrategy(info, {}, true), {
-    storage: deps.storage,
+    storage,
     cache,
     clock: deps.clock,
     log: deps.log,
     keyFor: (ns, name) => `${prefixFor(info.group, info.plural, namespaced ? ns : undefined)}${name}`,
     prefixFor: (ns) => prefixFor(info.group, info.plural, namespaced && ns ? ns : undefined),
   });
-  return { key: crdStoreKey(crd), store, cache };
+  return { store, cache };
+}
+
+export function makeCrdStore(crd: CustomResourceDefinition, deps: CrdStoreDeps): CrdStore {
+  const storageVersion = crd.spec.versions.find((v) => v.storage) ?? crd.spec.versions[0]!;
+  const key = crdStoreKey(crd);
+  const conversion = crd.spec.conversion;
+  if (conversion?.strategy !== 'Webhook' || !conversion.webhook?.clientConfig || !deps.webhookClient) {
+    const shared = makeView(resourceInfoFor(crd, storageVersion), deps.storage, deps);
+    return { key, ...shared, views: new Map() };
+  }
+  const converter = webhookConverter({
+    client: deps.webhookClient,
+    clientConfig: conversion.webhook.clientConfig,
+    conversionReviewVersions: conversion.webhook.conversionReviewVersions,
+  });
+  const storageAPIVersion = `${crd.spec.group}/${storageVersion.name}`;
+  const views = new Map<string, CrdView>();
+  for (const v of crd.spec.versions) {
+    if (!v.served && v !== storageVersion) continue;
+    const storage = new ConvertingStorage({
+      inner: deps.storage,
+      converter,
+      viewAPIVersion: `${crd.spec.group}/${v.name}`,
+      storageAPIVersion,
+      log: deps.log,
+    });
+    views.set(v.name, makeView(resourceInfoFor(crd, v), storage, deps));
+  }
+  return { key, ...views.get(storageVersion.name)!, views };
 }
 
 function schemaOf(v: CustomResourceDefinitionVersion): SchemaProps | undefined {
@@ -117,10 +171,11 @@ export function servedCustomResource(
 ): ServedResource {
   const info = resourceInfoFor(crd, v);
   const schema = schemaOf(v);
+  const view = shared.views.get(v.name);
   const r: ServedResource = {
     info,
-    store: shared.store,
-    converter: noneConverter(info.group, v.name, storageVersionOf(crd)),
+    store: (view ?? shared).store,
+    converter: apiVersionConverter(info.group, v.name, view ? v.name : storageVersionOf(crd)),
     printer: customColumnsPrinter(
       (v.additionalPrinterColumns ?? []).map((c) => ({
         name: c.name,
