@@ -189,7 +189,10 @@ export function servedCustomResource(
     subresources: new Map(),
     customSchema: schema as never,
     custom: {
-      validate: (obj: KubeObject) => (schema ? validateAgainstSchema(stripMeta(obj), schema, FieldPath.root('')) : []),
+      validate: (obj: KubeObject, old?: KubeObject) =>
+        schema
+          ? validateAgainstSchema(stripMeta(obj), schema, FieldPath.root(''), old ? stripMeta(old) : undefined)
+          : [],
       prune: (obj: KubeObject) =>
         schema && !schema['x-kubernetes-preserve-unknown-fields'] ? prune(obj, schema, true) : [],
       defaults: (obj: KubeObject) => {

@@ -54,10 +54,14 @@ function defaultsFor(r: ServedResource, obj: KubeObject): void {
   if (r.info.group === '' && r.info.kind === 'Secret') mergeStringData(obj);
 }
 
-/** Validates a custom resource against its CRD schema (built-ins are validated by their strategy). */
-function customValidation(r: ServedResource, obj: KubeObject): void {
+/**
+ * Validates a custom resource against its CRD schema (built-ins are validated
+ * by their strategy); `old` is the stored object on updates, for CEL
+ * transition rules (`oldSelf`).
+ */
+function customValidation(r: ServedResource, obj: KubeObject, old?: KubeObject): void {
   if (!r.custom) return;
-  const errs = r.custom.validate(obj);
+  const errs = r.custom.validate(obj, old);
   if (errs.length) throw invalid({ group: r.info.group, kind: r.info.kind }, String(obj.metadata.name ?? ''), errs);
 }
 
@@ -114,7 +118,7 @@ export async function handleUpdate(
       const served = current ? r.converter.toServed(current) : undefined;
       const a = attrs(ctx, r, current ? 'UPDATE' : 'CREATE', ns, name, wq.dryRun, next, served, sub?.name);
       await deps.admission.admit(a);
-      if (!sub) customValidation(r, next);
+      if (!sub) customValidation(r, next, served);
       return r.converter.toStorage(deps.trackUpdate(r, served, next, manager, sub?.name ?? ''));
     },
     {
@@ -179,7 +183,7 @@ export async function handlePatch(
       if (r.custom) r.custom.prune(next);
       defaultsFor(r, next);
       if (!applyConfig) next = deps.trackUpdate(r, served, next, manager, sub?.name ?? '');
-      if (!sub) customValidation(r, next);
+      if (!sub) customValidation(r, next, served);
       const a = attrs(ctx, r, served ? 'UPDATE' : 'CREATE', ns, name, wq.dryRun, next, served, sub?.name);
       await deps.admission.admit(a);
       return r.converter.toStorage(next);

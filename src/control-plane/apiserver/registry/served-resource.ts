@@ -47,7 +47,8 @@ export interface ServedResource {
   definition?: string;
   /** Custom resources validate/prune with their CRD schema instead. */
   custom?: {
-    validate(obj: KubeObject): FieldError[];
+    /** `old`: the stored object on updates (CEL transition rules). */
+    validate(obj: KubeObject, old?: KubeObject): FieldError[];
     prune(obj: KubeObject): string[];
     defaults(obj: KubeObject): void;
   };
