@@ -260,9 +260,11 @@ describe('multi-version CustomResourceDefinitions', () => {
     );
     assert.equal(v1.apiVersion, 'none.kubets.test/v1');
     assert.deepEqual(v1.spec, { size: 3 });
-    const alpha = JSON.parse(
-      await kubectlOk(c, ['get', 'widgets.v1alpha1.none.kubets.test', 'w1', '-n', 'crdv', '-o', 'json']),
-    );
+    const readArgs = ['get', 'widgets.v1alpha1.none.kubets.test', 'w1', '-n', 'crdv', '-o', 'json'];
+    const read = await c.kubectl(readArgs);
+    assert.equal(read.code, 0, describeRun(readArgs, read));
+    assert.match(read.stderr, /Warning: none\.kubets\.test\/v1alpha1 Widget is deprecated/, 'reads warn too');
+    const alpha = JSON.parse(read.stdout);
     assert.equal(alpha.apiVersion, 'none.kubets.test/v1alpha1');
     assert.equal(alpha.metadata.resourceVersion, v1.metadata.resourceVersion);
     // Client-side apply recorded its field manager at the version it used.

@@ -178,13 +178,23 @@ async function dispatch(server: ApiServer, ctx: RequestContext): Promise<ApiResp
   }
   const virtual = await serveVirtual(server, ctx);
   if (virtual) return virtual;
-  return serveResource(server, ctx);
+  return withWarnings(ctx, await serveResource(server, ctx));
+}
+
+/**
+ * Warnings gathered for the request (`Warning: 299` headers) on a response
+ * whose handler did not add them itself — reads of deprecated CRD versions.
+ */
+function withWarnings(ctx: RequestContext, res: ApiResponse): ApiResponse {
+  if (ctx.warnings.length === 0 || res.headers?.Warning !== undefined) return res;
+  return { ...res, headers: { ...res.headers, Warning: ctx.warnings.map((w) => `299 - ${JSON.stringify(w)}`) } };
 }
 
 async function serveResource(server: ApiServer, ctx: RequestContext): Promise<ApiResponse> {
   const info = ctx.info;
   const r = server.resource(info.group, info.version, info.resource);
   if (!r) throw pathNotFound();
+  if (r.warning !== undefined && !ctx.warnings.includes(r.warning)) ctx.warnings.push(r.warning);
   const ns = r.info.namespaced ? info.namespace : '';
   // Namespaced objects need a namespace in the path (except list/watch across namespaces).
   // (A name taken from a metadata.name field selector on a cluster-wide list is not a path name.)

@@ -7,6 +7,7 @@ import type { Logger } from '../../../lib/log.js';
 import type { Storage } from '../../storage/interface.js';
 import { customColumnsPrinter } from '../printers/index.js';
 import { defaultStrategy, statusStrategy } from '../registry/default-strategy.js';
+import { deprecationWarningFor } from './deprecation-warning.js';
 import { decodeWritten } from '../registry/object-codec.js';
 import type { Converter, ServedResource } from '../registry/served-resource.js';
 import { GenericStore } from '../registry/store.js';
@@ -176,6 +177,7 @@ export function servedCustomResource(
     info,
     store: (view ?? shared).store,
     converter: apiVersionConverter(info.group, v.name, view ? v.name : storageVersionOf(crd)),
+    warning: deprecationWarningFor(crd.spec, v),
     printer: customColumnsPrinter(
       (v.additionalPrinterColumns ?? []).map((c) => ({
         name: c.name,

@@ -52,6 +52,8 @@ export interface ServedResource {
     prune(obj: KubeObject): string[];
     defaults(obj: KubeObject): void;
   };
+  /** A `Warning: 299` every response of this resource carries (deprecated CRD versions). */
+  warning?: string;
   /** The CRD version's openAPIV3Schema (custom resources), for apply/field tracking. */
   customSchema?: SchemaObject;
   subresources: Map<string, SubresourceHandler>;

@@ -34,6 +34,8 @@ function parseRv(rv: string, what = 'resourceVersion'): number {
   return Number(rv);
 }
 
+/** How long a consistent list waits for the watch cache before reading storage instead. */
+const consistentReadWaitMs = 1000;
 /**
  * LIST with Kubernetes resourceVersion semantics (api-concepts.md): unset =
  * consistent (the cache waits until it has caught up with storage), "0" = any
@@ -70,7 +72,15 @@ export async function listObjects(store: GenericStore, ns: string, p: ListParams
     return fromStorage(rv, undefined);
   }
   if (p.resourceVersion === undefined || p.resourceVersion === '') {
-    await cache.waitForRevision(await storage.currentRevision());
+    // A consistent list: from the cache once it has caught up with storage (the usual case,
+    // at once), else straight from storage at that revision, as upstream does when the watch
+    // cannot prove freshness in time (etcd sends progress notifications only periodically).
+    const current = await storage.currentRevision();
+    const caughtUp = await cache.waitForRevision(current, consistentReadWaitMs).then(
+      () => true,
+      () => false,
+    );
+    if (!caughtUp) return fromStorage(current, undefined);
   } else if (p.resourceVersion !== '0') {
     await cache.waitForRevision(parseRv(p.resourceVersion));
   }

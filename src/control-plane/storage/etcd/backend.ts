@@ -150,7 +150,9 @@ export class EtcdStorage implements Storage {
   private range(prefix: string): { key: Buffer; range_end: Buffer } {
     const full = this.ns && prefix === '' ? `${this.ns}/` : this.ns + prefix;
     const end = prefixEnd(full);
-    return { key: Buffer.from(full, 'utf8'), range_end: end === undefined ? NUL : Buffer.from(end, 'utf8') };
+    // The whole keyspace is etcd's ["\0", "\0"): an empty key is refused ("key is not provided").
+    const key = full === '' ? NUL : Buffer.from(full, 'utf8');
+    return { key, range_end: end === undefined ? NUL : Buffer.from(end, 'utf8') };
   }
 
   private toKv(kv: IKeyValue): KeyValue {

@@ -58,7 +58,7 @@ export function memberArgs(c: MemberConfig): string[] {
     '--log-outputs=stderr',
     '--log-level=warn',
     `--max-request-bytes=${2 * 1024 * 1024}`,
-    '--experimental-watch-progress-notify-interval=5s',
+    '--experimental-watch-progress-notify-interval=1s',
     '--pre-vote=true',
     '--snapshot-count=10000',
     ...(c.extraArgs ?? []).map((a) => (a.startsWith('-') ? a : `--${a}`)),
