@@ -7,19 +7,31 @@
  * servers each one publishes its own endpoints behind that Service and takes
  * them away when it stops (see kube-dns-service.ts). `--disable coredns`
  * (k3s's name; `dns` is accepted too) turns it off.
+ *
+ * The API objects of the addons are manifests, as in k3s: embedded ones are
+ * written to `<data-dir>/server/manifests` at start and the manifest deployer
+ * applies that folder (user files included), keeps it applied, and deletes
+ * the objects of removed files, so disabling an addon removes its objects.
  */
-import type { ClusterRole, ClusterRoleBinding } from 'kubernetes-types/rbac/v1.js';
-import type { ServiceAccount } from 'kubernetes-types/core/v1.js';
-import { ResourceClient, type KubeObject, type RestClient } from '../client/index.js';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { DisposableStore, type Disposable } from '../lib/disposable.js';
 import type { Logger } from '../lib/log.js';
 import { defaultDnsListenPort, dnsMetricsPort, startClusterDns } from '../addons/dns/index.js';
 import { startKubeDnsPublisher } from '../addons/dns/kube-dns-service.js';
+import { dnsManifest, dnsManifestFile, dnsServiceAccount } from '../addons/dns/manifests.js';
+import { ManifestDeployer, type PassResult } from '../addons/deployer/deployer.js';
+import { writeEmbeddedManifests } from '../addons/deployer/embedded-manifests.js';
+import { localPathServiceAccount, startLocalPath } from '../addons/local-path/index.js';
 import type { ControlPlane } from './control-plane.js';
 import { inProcessRest, serviceAccountUser } from './in-process.js';
 
 /** Addon names `--disable` accepts, with their aliases. */
-export const addonNames: Record<string, string> = { coredns: 'coredns', dns: 'coredns' };
+export const addonNames: Record<string, string> = {
+  coredns: 'coredns',
+  dns: 'coredns',
+  'local-storage': 'local-storage',
+};
 
 export interface AddonOptions {
   /** Canonical names of disabled addons (see addonNames). */
@@ -34,79 +46,75 @@ export interface AddonOptions {
   dnsPort?: number;
   /** Port of the DNS /metrics, /health, /ready; default 9153. */
   dnsMetricsPort?: number;
+  /** The manifests folder; default `<data-dir>/server/manifests`. */
+  manifestsDir?: string;
+  /** How often the deployer looks for changed files (default 5 s) and re-applies all (default 5 min). */
+  deployer?: { pollMs?: number; resyncMs?: number };
 }
 
-const rbacGroup = 'rbac.authorization.k8s.io';
-const dnsAccount = 'coredns';
-
-/** RBAC of the DNS identity: what CoreDNS's `system:coredns` ClusterRole grants. */
-function dnsRbacObjects(): { resource: string; obj: KubeObject }[] {
-  const role: ClusterRole = {
-    apiVersion: `${rbacGroup}/v1`,
-    kind: 'ClusterRole',
-    metadata: { name: 'system:coredns', labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' } },
-    rules: [
-      { apiGroups: [''], resources: ['endpoints', 'services', 'pods', 'namespaces'], verbs: ['list', 'watch'] },
-      { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] },
-    ],
-  };
-  const binding: ClusterRoleBinding = {
-    apiVersion: `${rbacGroup}/v1`,
-    kind: 'ClusterRoleBinding',
-    metadata: { name: 'system:coredns', labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' } },
-    roleRef: { apiGroup: rbacGroup, kind: 'ClusterRole', name: 'system:coredns' },
-    subjects: [{ kind: 'ServiceAccount', name: dnsAccount, namespace: 'kube-system' }],
-  };
-  const sa: ServiceAccount = {
-    apiVersion: 'v1',
-    kind: 'ServiceAccount',
-    metadata: { name: dnsAccount, namespace: 'kube-system' },
-  };
-  return [
-    { resource: 'serviceaccounts', obj: sa as KubeObject },
-    { resource: 'clusterroles', obj: role as KubeObject },
-    { resource: 'clusterrolebindings', obj: binding as KubeObject },
-  ];
-}
-
-async function applyAll(rest: RestClient, objs: { resource: string; obj: KubeObject }[]): Promise<void> {
-  for (const { resource, obj } of objs) {
-    const group = resource === 'serviceaccounts' ? '' : rbacGroup;
-    const client = new ResourceClient<KubeObject>(
-      rest,
-      { group, version: 'v1', resource },
-      obj.metadata?.namespace ?? undefined,
-    );
-    await client.apply(obj, { fieldManager: 'kubets-addons', force: true });
-  }
+export interface Addons extends Disposable {
+  readonly deployer: ManifestDeployer;
+  /** What the deployer's first pass did, per file. */
+  readonly firstPass: PassResult;
+  readonly manifestsDir: string;
 }
 
 const isLoopback = (ip: string) => ip.startsWith('127.') || ip === '::1';
 
-/** Starts the enabled addons; dispose() stops them (their API objects stay, as k3s's manifests do, except this server's DNS endpoints). */
+/**
+ * Writes the embedded manifests (removing those of disabled addons), starts
+ * the manifest deployer and waits for its first pass, so the addons' RBAC and
+ * Services exist before the in-process servers start; then starts the
+ * enabled in-process addons. dispose() stops them (their API objects stay, as
+ * k3s's do, except this server's DNS endpoints).
+ */
 export async function startAddons(
   cp: ControlPlane,
   o: AddonOptions,
   progress: (step: string) => void,
   log?: Logger,
-): Promise<Disposable> {
+): Promise<Addons> {
   const owned = new DisposableStore('addons');
   try {
-    if (!o.disabled.has('coredns') && isLoopback(o.listenIP)) {
+    const admin = inProcessRest(
+      cp.apiserver,
+      { username: 'system:apiserver', groups: ['system:masters', 'system:authenticated'] },
+      'kubets-deploy',
+    );
+    const dnsEnabled = !o.disabled.has('coredns');
+    const port = o.dnsPort ?? defaultDnsListenPort();
+    const metricsPort = o.dnsMetricsPort ?? dnsMetricsPort;
+    const manifestsDir = o.manifestsDir ?? join(cp.config.dataDir, 'server', 'manifests');
+    writeEmbeddedManifests(manifestsDir, [
+      {
+        file: dnsManifestFile,
+        content: dnsManifest({ clusterIP: o.clusterDNS, dnsPort: port, metricsPort }),
+        disabled: !dnsEnabled,
+      },
+    ]);
+    progress(`deploying the manifests in ${manifestsDir}`);
+    const deployer = owned.add(
+      new ManifestDeployer({
+        rest: admin,
+        dir: manifestsDir,
+        source: o.nodeName ?? hostname(),
+        pollMs: o.deployer?.pollMs,
+        resyncMs: o.deployer?.resyncMs,
+        log: log?.child('deploy'),
+      }),
+    );
+    const firstPass = await deployer.start();
+    const failed = Object.entries(firstPass.files).filter(([, r]) => r === 'failed');
+    if (failed.length > 0)
+      progress(`manifests not applied (see kube-system events): ${failed.map(([f]) => f).join(', ')}`);
+
+    if (dnsEnabled && isLoopback(o.listenIP)) {
       // An EndpointSlice may not name a loopback address, and pods could not reach one anyway.
       progress(`cluster DNS not started: it needs a non-loopback address, not ${o.listenIP} (--advertise-address)`);
-    } else if (!o.disabled.has('coredns')) {
+    } else if (dnsEnabled) {
       progress('starting cluster DNS');
-      const admin = inProcessRest(
-        cp.apiserver,
-        { username: 'system:apiserver', groups: ['system:masters', 'system:authenticated'] },
-        'kubets-addons',
-      );
-      await applyAll(admin, dnsRbacObjects());
-      const port = o.dnsPort ?? defaultDnsListenPort();
-      const metricsPort = o.dnsMetricsPort ?? dnsMetricsPort;
       const dns = await startClusterDns({
-        rest: inProcessRest(cp.apiserver, serviceAccountUser(dnsAccount), 'coredns'),
+        rest: inProcessRest(cp.apiserver, serviceAccountUser(dnsServiceAccount), 'coredns'),
         clusterDomain: o.clusterDomain,
         listen: [{ host: o.listenIP, port }],
         metricsListen: { host: o.listenIP, port: metricsPort },
@@ -128,7 +136,20 @@ export async function startAddons(
         }),
       );
     }
-    return owned;
+    if (!o.disabled.has('local-storage')) {
+      // k3s's local-storage addon: the default `local-path` class and its provisioner (volumes in <data-dir>/storage).
+      progress('starting the local-path provisioner');
+      owned.add(
+        await startLocalPath({
+          admin,
+          rest: inProcessRest(cp.apiserver, serviceAccountUser(localPathServiceAccount), 'local-path-provisioner'),
+          storageDir: join(cp.config.dataDir, 'storage'),
+          localNode: o.nodeName,
+          log: log?.child('local-path'),
+        }),
+      );
+    }
+    return { deployer, firstPass, manifestsDir, dispose: () => owned.dispose() };
   } catch (err) {
     await owned.dispose().catch(() => undefined);
     throw err;

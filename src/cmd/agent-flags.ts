@@ -24,7 +24,7 @@ export const agentFlags: FlagSpec[] = [
     name: 'token',
     type: 'string',
     description:
-      'Join token (`kubets token create` on the server): <id>.<secret>, optionally K10<ca-hash>::<id>.<secret>',
+      'Join token: the server token (<data-dir>/server/token on the server) or a bootstrap token from `kubets token create` (<id>.<secret>, optionally K10<ca-hash>::<id>.<secret>)',
     placeholder: 'TOKEN',
   },
   { name: 'token-file', type: 'string', description: 'Read the join token from this file', placeholder: 'FILE' },

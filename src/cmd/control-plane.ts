@@ -25,6 +25,12 @@ import {
   type RunningControllerManager,
 } from '../control-plane/controller-manager/controller-manager.js';
 import { allControllers } from '../control-plane/controller-manager/registry.js';
+import {
+  cloudControllerManagerUser,
+  startCloudControllerManager,
+  type RunningCloudControllerManager,
+} from '../control-plane/cloud-controller-manager/cloud-controller-manager.js';
+import { localProviderFor } from '../control-plane/cloud-controller-manager/local-provider.js';
 import { startScheduler, type RunningScheduler } from '../control-plane/scheduler/component.js';
 import type { ResolvedConfiguration } from '../control-plane/scheduler/config/types.js';
 import { componentUsers, inProcessRest, serviceAccountUser } from './in-process.js';
@@ -61,6 +67,11 @@ export interface ControlPlaneConfig {
   schedulerConfig?: ResolvedConfiguration;
   /** `--controllers` selection for the embedded controller-manager; empty list = don't run it. */
   controllers?: string[];
+  /**
+   * The embedded cloud-controller-manager with the local provider (k3s's CCM and ServiceLB);
+   * absent = not run. `loadBalancer: false` is `--disable servicelb`.
+   */
+  cloudController?: { loadBalancer: boolean; zone?: string; region?: string };
   /** Managed etcd (`--cluster-init` / `--server`): this server runs an etcd member of an HA cluster. */
   ha?: HAConfig;
   /**
@@ -84,6 +95,7 @@ export interface ControlPlane {
   pki: ClusterPKI;
   config: ControlPlaneConfig;
   controllerManager?: RunningControllerManager;
+  cloudControllerManager?: RunningCloudControllerManager;
   scheduler?: RunningScheduler;
   /** The URL clients use (`https://<advertise>:<port>`). */
   url: string;
@@ -270,6 +282,22 @@ export async function startControlPlane(
       owned.defer(() => controllerManager!.stop());
     }
 
+    let cloudControllerManager: RunningCloudControllerManager | undefined;
+    if (config.cloudController) {
+      const cc = config.cloudController;
+      progress('starting cloud controllers');
+      cloudControllerManager = await startCloudControllerManager({
+        rest: inProcessRest(apiserver, cloudControllerManagerUser, 'cloud-controller-manager', { clock, log }),
+        provider: (informers) =>
+          localProviderFor(informers, { loadBalancer: cc.loadBalancer, zone: cc.zone, region: cc.region }),
+        // Same identity and timings as the controller-manager; its own lease (kube-system/cloud-controller-manager).
+        leaderElection: leaderIdentity ? { identity: leaderIdentity } : undefined,
+        clock,
+        log: log.child('cloud-controller-manager'),
+      });
+      owned.defer(() => cloudControllerManager!.stop());
+    }
+
     let componentEndpoints: ComponentEndpoints | undefined;
     if (config.securePorts) {
       componentEndpoints = owned.add(
@@ -304,6 +332,7 @@ export async function startControlPlane(
       config,
       url,
       controllerManager,
+      cloudControllerManager,
       scheduler,
       ha,
       leaderIdentity,

@@ -1,6 +1,6 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConfigMap } from 'kubernetes-types/core/v1.js';
@@ -131,13 +131,17 @@ describe('kubets etcd-snapshot on a SQLite data dir', () => {
     assert.match(ls.out, new RegExp(`^before-delete-${hostname()}-\\d+\\s+\\d+\\s+\\d{4}-\\d\\d-\\d\\dT`, 'm'));
 
     assert.ok(!existsSync(dirB));
-    const r = await snapshotCli('restore', saved, '--data-dir', dirB);
+    // The bootstrap data beside the snapshot is sealed with dirA's server token: restoring it needs the token.
+    const token = readFileSync(join(dirA, 'server', 'token'), 'utf8').trim();
+    const r = await snapshotCli('restore', saved, '--data-dir', dirB, '--token', token);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, new RegExp(`^Restored ${saved} into ${join(dirB, 'db', 'state.db')}: \\{"mode":"file"`));
+    assert.match(r.out, /Restored the cluster's CAs, keys and server token/);
     cp = await start(dirB);
     try {
       const back = await configMaps(cp).get('keep-me');
       assert.deepEqual(back.data, { k: 'v' });
+      assert.equal(cp.pki.serverCA.certPEM, readFileSync(join(dirA, 'server', 'tls', 'server-ca.crt'), 'utf8'));
     } finally {
       await cp.dispose();
     }
@@ -146,6 +150,7 @@ describe('kubets etcd-snapshot on a SQLite data dir', () => {
     const node = hostname();
     for (const t of [1_700_000_001, 1_700_000_002, 1_700_000_003])
       writeFileSync(join(snaps, `old-${node}-${t}`), 'SQLite format 3\u0000'.padEnd(64, '\u0000'));
+    writeFileSync(join(snaps, `old-${node}-1700000001.bootstrap`), '{}');
     const pr = await snapshotCli('prune', '--data-dir', dirA, '--name', 'old', '--snapshot-retention', '1');
     assert.equal(pr.code, 0, pr.err);
     assert.deepEqual(pr.out.trim().split('\n'), [
@@ -158,6 +163,11 @@ describe('kubets etcd-snapshot on a SQLite data dir', () => {
       .slice(1)
       .map((l) => l.split(/\s+/)[0]);
     assert.deepEqual(names, [saved.slice(snaps.length + 1), `old-${node}-1700000003`], 'newest first');
+    assert.ok(existsSync(`${saved}.bootstrap`), 'a kept snapshot keeps its bootstrap data');
+    assert.ok(
+      !existsSync(join(snaps, `old-${node}-1700000001.bootstrap`)),
+      "a pruned snapshot's bootstrap data goes too",
+    );
   });
 
   test('usage errors: unknown subcommand, restore without a file; a corrupt file is refused', async () => {

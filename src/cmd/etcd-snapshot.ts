@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Command } from '../cli/command.js';
@@ -7,6 +7,13 @@ import { listSnapshots, pruneSnapshots, restoreSnapshot, saveSnapshot } from '..
 import { parseDatastoreEndpoint, type StorageConfig } from '../control-plane/storage/factory.js';
 import { readMemberState } from '../control-plane/storage/etcd/managed/member-state.js';
 import { haPaths, hasManagedEtcd } from './ha/ha-datastore.js';
+import {
+  applySnapshotBootstrap,
+  collectSnapshotBootstrap,
+  planBootstrapRestore,
+  writeBootstrapSidecar,
+} from './ha/sealed-bootstrap.js';
+import { ensureServerToken, tokenFromFlags } from './ha/server-token.js';
 import { dataDirFlag, dataDirOf } from './local-paths.js';
 import { pidFileOf } from './agent-paths.js';
 import { livePidFromFile } from './pid-file.js';
@@ -57,6 +64,41 @@ export function snapshotDatastore(flags: Record<string, unknown>, dataDir: strin
   return { source: 'sqlite', config: parseDatastoreEndpoint(undefined, { dataDir }) };
 }
 
+function flagToken(flags: Record<string, unknown>): string | undefined {
+  try {
+    return tokenFromFlags(flags.token as string | undefined, flags['token-file'] as string | undefined);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/**
+ * Seals the data dir's bootstrap material beside a saved snapshot, with
+ * `--token`/`--token-file`, else the server's `server/token`, else a token
+ * created there now (every server has one, as in k3s). Returns the sidecar
+ * path, or undefined when the data dir has no cluster CA.
+ */
+export function saveBootstrap(
+  flags: Record<string, unknown>,
+  dataDir: string,
+  snapshotPath: string,
+): string | undefined {
+  const ca = join(haPaths(dataDir).tls, 'server-ca.crt');
+  if (!existsSync(ca)) return undefined;
+  const tokenPath = haPaths(dataDir).token;
+  const token =
+    flagToken(flags) ??
+    (existsSync(tokenPath)
+      ? readFileSync(tokenPath, 'utf8').trim()
+      : ensureServerToken(tokenPath, readFileSync(ca, 'utf8')));
+  const b = collectSnapshotBootstrap({
+    dataDir,
+    token,
+    encryptionConfigPath: flags['encryption-provider-config'] as string | undefined,
+  })!;
+  return writeBootstrapSidecar(snapshotPath, b, token);
+}
+
 /** Makes "cannot reach etcd" say that a managed member only runs inside its server. */
 async function explained<T>(ds: SnapshotDatastore, dataDir: string, work: () => Promise<T>): Promise<T> {
   try {
@@ -77,6 +119,11 @@ async function explained<T>(ds: SnapshotDatastore, dataDir: string, work: () => 
  * snapshot replaces the file of a stopped server (into an empty data dir
  * too); anything else is a logical restore into the running etcd, so a
  * managed member's server must be running.
+ *
+ * `save` also seals the cluster's bootstrap material (CAs and keys, the
+ * ServiceAccount key, encryption config, server token) with the server token
+ * into `<snapshot>.bootstrap`; `restore --token` writes it into the data dir
+ * after the keyspace, so a restore onto a new machine is the same cluster.
  */
 export const etcdSnapshotCommand: Command = {
   name: 'etcd-snapshot',
@@ -112,6 +159,20 @@ export const etcdSnapshotCommand: Command = {
       description: 'Snapshot folder (default <data-dir>/db/snapshots)',
       placeholder: 'DIR',
     },
+    {
+      name: 'token',
+      type: 'string',
+      description:
+        'Server token: save seals the bootstrap data (CAs, keys) with it (default <data-dir>/server/token); restore needs it to unseal them',
+      placeholder: 'TOKEN',
+    },
+    { name: 'token-file', type: 'string', description: 'Read the server token from this file', placeholder: 'FILE' },
+    {
+      name: 'encryption-provider-config',
+      type: 'string',
+      description: "save: the server's EncryptionConfiguration, carried in the bootstrap data",
+      placeholder: 'FILE',
+    },
   ],
   async run({ flags, args, stdout }) {
     const [sub, file] = args;
@@ -127,6 +188,12 @@ export const etcdSnapshotCommand: Command = {
         );
         stdout.write(`Snapshot ${s.name} saved (${s.size} bytes) at ${s.path}\n`);
         for (const p of s.pruned) stdout.write(`Removed old snapshot ${p}\n`);
+        const sealed = saveBootstrap(flags, dataDir, s.path);
+        stdout.write(
+          sealed
+            ? `Bootstrap data (CAs, keys, server token) sealed with the server token at ${sealed}\n`
+            : `No cluster CA under ${dataDir}: bootstrap data not saved\n`,
+        );
         return 0;
       }
       case 'ls':
@@ -151,6 +218,9 @@ export const etcdSnapshotCommand: Command = {
           );
         const ds = snapshotDatastore(flags, dataDir);
         const { config } = ds;
+        // Everything that can refuse (wrong token, another cluster's CA) is checked before anything is written.
+        const plan = planBootstrapRestore(file, dataDir, flagToken(flags));
+        if (plan.warning) stdout.write(`Warning: ${plan.warning}\n`);
         if (config.type === 'sqlite') {
           const pid = livePidFromFile(pidFileOf(dataDir));
           if (pid !== undefined)
@@ -161,6 +231,12 @@ export const etcdSnapshotCommand: Command = {
         stdout.write(
           `Restored ${file} into ${config.type === 'sqlite' ? config.path : config.endpoints.join(',')}: ${JSON.stringify(r)}\n`,
         );
+        if (plan.bootstrap) {
+          const applied = applySnapshotBootstrap(plan.bootstrap, dataDir);
+          stdout.write(`Restored the cluster's CAs, keys and server token (${applied.tokenPath}) into ${dataDir}\n`);
+          if (applied.encryptionConfigPath)
+            stdout.write(`The cluster's encryption config is at ${applied.encryptionConfigPath}\n`);
+        }
         return 0;
       }
       default:

@@ -6,7 +6,9 @@ import { configFlag } from '../cli/config-file.js';
 import { createLogger, parseLevel } from '../lib/log.js';
 import { startControlPlane, type ControlPlaneConfig } from './control-plane.js';
 import { explainStartupError } from './startup-errors.js';
-import { compileHAConfig, haFlags } from './ha/ha-flags.js';
+import { compileHAConfig, compileServerToken, haFlags } from './ha/ha-flags.js';
+import { ensureNodeToken } from './node-token.js';
+import { inProcessRest } from './in-process.js';
 import { compileNodeOptions, nodeFlags } from './node-flags.js';
 import { startLocalNode, startLocalNodeRuntime, type LocalNode } from './local-node.js';
 import { acquirePidFile } from './pid-file.js';
@@ -17,6 +19,9 @@ import { kubeProxySlot, parseKubeProxyArgs } from './kube-proxy-slot.js';
 import { compileSchedulerArgs } from './scheduler-args.js';
 import { compileSecurePorts } from './component-endpoints.js';
 import type { Disposable } from '../lib/disposable.js';
+import { compileClusterReset, resetDoneMessage, runClusterReset } from './cluster-reset.js';
+import { joinedEncryptionConfig } from './ha/bootstrap-data.js';
+import { existsSync } from 'node:fs';
 
 /** The first non-loopback IPv4 address of this host (what k3s advertises by default). */
 export function primaryIPv4(): string {
@@ -109,8 +114,13 @@ export const serverFlags: FlagSpec[] = [
     name: 'disable',
     type: 'string',
     multiple: true,
-    description: `Do not run this addon (repeatable): ${[...new Set(Object.values(addonNames))].join(', ')}`,
+    description: `Do not run this addon (repeatable): ${[...new Set(Object.values(addonNames))].join(', ')}, servicelb`,
     placeholder: 'ADDON',
+  },
+  {
+    name: 'disable-cloud-controller',
+    type: 'boolean',
+    description: 'Do not run the embedded cloud-controller-manager (node initialization, LoadBalancer Services)',
   },
   {
     name: 'controllers',
@@ -193,6 +203,18 @@ export const serverFlags: FlagSpec[] = [
   },
   { name: 'log-format', type: 'string', description: 'text or json', default: 'text', placeholder: 'FORMAT' },
   ...haFlags,
+  {
+    name: 'cluster-reset',
+    type: 'boolean',
+    description:
+      "Forget all etcd peers and become the only member of a new cluster keeping this server's data, then exit",
+  },
+  {
+    name: 'cluster-reset-restore-path',
+    type: 'string',
+    description: 'With --cluster-reset: restore this snapshot (and the bootstrap data beside it; needs --token) first',
+    placeholder: 'FILE',
+  },
   ...nodeFlags,
   configFlag,
 ];
@@ -231,8 +253,12 @@ export function compileServerConfig(flags: Record<string, unknown>): ControlPlan
     tokenAuthFile: flags['token-auth-file'] as string | undefined,
     securePorts: compileSecurePorts(flags),
     schedulerConfig: compileSchedulerArgs((flags['kube-scheduler-arg'] as string[] | undefined) ?? []).config,
-    encryptionConfigPath: flags['encryption-provider-config'] as string | undefined,
+    // A restored snapshot leaves the cluster's encryption config in the data dir (etcd-snapshot restore, --cluster-reset).
+    encryptionConfigPath:
+      (flags['encryption-provider-config'] as string | undefined) ??
+      (existsSync(joinedEncryptionConfig(dataDir)) ? joinedEncryptionConfig(dataDir) : undefined),
     audit: auditConfig(flags),
+    cloudController: compileCloudController(flags),
     disabledAdmissionPlugins: flags['disable-admission-plugins']
       ? String(flags['disable-admission-plugins'])
           .split(',')
@@ -250,6 +276,8 @@ export function compileDisabledAddons(flags: Record<string, unknown>): Set<strin
       .split(',')
       .map((n) => n.trim().toLowerCase())
       .filter(Boolean)) {
+      // Not an addon here: the load balancer part of the cloud-controller-manager (compileCloudController).
+      if (name === 'servicelb') continue;
       const canonical = addonNames[name];
       if (!canonical)
         throw new UsageError(
@@ -259,6 +287,15 @@ export function compileDisabledAddons(flags: Record<string, unknown>): Set<strin
     }
   }
   return out;
+}
+
+/** `--disable-cloud-controller` and `--disable servicelb` (k3s names) -> the embedded cloud-controller-manager. */
+export function compileCloudController(flags: Record<string, unknown>): ControlPlaneConfig['cloudController'] {
+  if (flags['disable-cloud-controller']) return undefined;
+  const disabled = ((flags.disable as string[] | undefined) ?? []).flatMap((d) =>
+    d.split(',').map((n) => n.trim().toLowerCase()),
+  );
+  return { loadBalancer: !disabled.includes('servicelb') };
 }
 
 function auditConfig(flags: Record<string, unknown>): ControlPlaneConfig['audit'] {
@@ -282,8 +319,10 @@ export const serverCommand: Command = {
   flags: serverFlags,
   async run({ flags, stdout, stderr }) {
     const config = compileServerConfig(flags);
+    const reset = compileClusterReset(flags, config.dataDir);
     const nodeOptions = flags['disable-agent'] ? undefined : compileNodeOptions(flags, config);
     const disabledAddons = compileDisabledAddons(flags);
+    const serverToken = compileServerToken(flags);
     const kubeProxy =
       nodeOptions && !flags['disable-kube-proxy']
         ? kubeProxySlot(parseKubeProxyArgs((flags['kube-proxy-arg'] as string[] | undefined) ?? []))
@@ -311,6 +350,18 @@ export const serverCommand: Command = {
       stderr.write(`kubets server: ${explainStartupError(err, config)}\n`);
       return 1;
     }
+    if (reset) {
+      try {
+        await runClusterReset(config, { ...reset, progress: step, log });
+        step(resetDoneMessage(config.dataDir));
+        return 0;
+      } catch (err) {
+        stderr.write(`kubets server: ${explainStartupError(err, config)}\n`);
+        return 1;
+      } finally {
+        releasePidFile();
+      }
+    }
     let cp;
     let node: LocalNode | undefined;
     let addons: Disposable | undefined;
@@ -321,6 +372,21 @@ export const serverCommand: Command = {
       cp = await startControlPlane(config, step);
       step(`API server ready at ${cp.url} ${Math.round(performance.now())} ms after launch`);
       step(`kubeconfig written to ${config.kubeconfigPath}`);
+      const nodeToken = await ensureNodeToken({
+        rest: inProcessRest(
+          cp.apiserver,
+          { username: 'system:apiserver', groups: ['system:masters', 'system:authenticated'] },
+          'kubets-server',
+        ),
+        dataDir: config.dataDir,
+        caPEM: cp.pki.serverCA.certPEM,
+        given: serverToken,
+        settled: cp.ha?.token,
+      });
+      const adv = config.advertiseAddress.includes(':') ? `[${config.advertiseAddress}]` : config.advertiseAddress;
+      step(
+        `server token in ${nodeToken.path}; agents join with: kubets agent --server https://${adv}:${cp.https.port} --token "$(cat ${nodeToken.path})"`,
+      );
       if (nodeOptions && runtime && !stopSignal) {
         const handedOver = runtime;
         runtime = undefined;

@@ -8,9 +8,10 @@
 // stopped by PID at the end, even on failure.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runProcess } from '../../src/cmd/testing/server-process.js';
 import { memberHealth } from '../../src/control-plane/storage/etcd/managed/health.js';
 import { EtcdMembership } from '../../src/control-plane/storage/etcd/managed/membership.js';
 import {
@@ -19,8 +20,10 @@ import {
   isBuilt,
   killServer,
   kubectl,
+  kubetsBin,
   type ServerProcess,
   type ServerSpec,
+  serverArgs,
   startServer,
 } from './ha-servers.js';
 import { credentialsOf, readAll, startWriter } from './ha-writer.js';
@@ -214,5 +217,77 @@ describe('HA control plane: 3 servers on managed etcd', { skip, timeout: 300_000
     } finally {
       membership.dispose();
     }
+  });
+});
+
+// Issue 11, restore onto a new machine: a snapshot saved from a `--cluster-init`
+// server, restored with `kubets server --cluster-reset
+// --cluster-reset-restore-path FILE --token T` into a new data dir (other
+// address, other ports), comes up as the same cluster: the objects are back
+// and the old admin kubeconfig's credentials are accepted.
+describe('managed etcd: snapshot -> --cluster-reset-restore-path on a new data dir', { skip, timeout: 180_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kubets-reset-'));
+  const home = join(dir, 'home');
+  const servers: ServerProcess[] = [];
+  after(async () => {
+    await cleanup(servers, [dir]);
+  });
+
+  const spec = async (name: string, ip: string, extra: string[]): Promise<ServerSpec> => ({
+    name,
+    ip,
+    dataDir: join(dir, name),
+    port: await freePortOn(ip),
+    etcdClientPort: await freePortOn(ip),
+    etcdPeerPort: await freePortOn(ip),
+    extra,
+  });
+  const kubets = (args: string[]) => runProcess(process.execPath, [kubetsBin, ...args], { timeoutMs: 120_000 });
+
+  test('save, reset-restore onto another data dir, start it: objects back, old credentials accepted', async () => {
+    const oldSpec = await spec('old', '127.0.34.1', ['--cluster-init']);
+    const old = await startServer(oldSpec);
+    servers.push(old);
+    assert.ok(old.identity(), old.output());
+    const made = await kubectl(old.kubeconfig, ['create', 'configmap', 'survivor', '--from-literal=k=v'], home);
+    assert.equal(made.code, 0, made.stderr);
+    const saved = await kubets(['etcd-snapshot', 'save', '--data-dir', oldSpec.dataDir, '--name', 'move']);
+    assert.equal(saved.code, 0, saved.stdout + saved.stderr);
+    const file = /^Snapshot \S+ saved \(\d+ bytes\) at (\S+)$/m.exec(saved.stdout)?.[1];
+    assert.ok(file, saved.stdout);
+    assert.match(saved.stdout, /sealed with the server token/);
+    const token = readFileSync(join(oldSpec.dataDir, 'server', 'token'), 'utf8').trim();
+    await killServer(old); // the old machine is gone
+
+    const newSpec = await spec('new', '127.0.34.2', []);
+    const resetArgs = [...serverArgs(newSpec), '--cluster-reset', '--cluster-reset-restore-path', file];
+    // A wrong token: one line, and the new data dir stays untouched.
+    const wrong = await kubets([...resetArgs, '--token', 'wrong']);
+    assert.equal(wrong.code, 1, wrong.stdout + wrong.stderr);
+    assert.match(
+      wrong.stderr.trim(),
+      /^kubets server: cannot decrypt \S+\.bootstrap: the token is not the server token/,
+    );
+    assert.equal(wrong.stderr.trim().split('\n').length, 1, wrong.stderr);
+    assert.ok(!existsSync(join(newSpec.dataDir, 'server')));
+
+    const reset = await kubets([...resetArgs, '--token', token]);
+    assert.equal(reset.code, 0, reset.stdout + reset.stderr);
+    assert.match(
+      reset.stdout,
+      /Managed etcd cluster membership has been reset, restart without --cluster-reset flag now/,
+    );
+
+    const back = await startServer(newSpec);
+    servers.push(back);
+    assert.match(back.output(), /restarting etcd member/, back.output());
+    // The old kubeconfig (old CA, old admin certificate), pointed at the new server.
+    const r = await kubectl(
+      old.kubeconfig,
+      ['--server', back.url, 'get', 'configmap', 'survivor', '-o', 'jsonpath={.data.k}'],
+      home,
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'v');
   });
 });

@@ -130,6 +130,40 @@ function acceptance(mode: 'nftables' | 'userspace', extraArgs: string[]) {
         assert.deepEqual([...seen.keys()].sort(), ['web-0', 'web-1'], JSON.stringify([...seen]));
       });
 
+      test('a LoadBalancer Service gets the node IP (cloud controller) and answers on it from the host', async () => {
+        await s().ok(['apply', '-f', '-'], {
+          stdin: `apiVersion: v1
+kind: Service
+metadata: {name: web-lb}
+spec:
+  type: LoadBalancer
+  selector: {app: web}
+  ports: [{name: http, port: 8081, targetPort: 8080}]
+`,
+        });
+        const ingress = await poll(
+          'web-lb ingress',
+          async () =>
+            (
+              await s().ok(['get', 'service', 'web-lb', '-o', 'jsonpath={.status.loadBalancer.ingress[*].ip}'])
+            ).trim() || undefined,
+          30_000,
+        );
+        assert.equal(ingress, node!.nodeIP);
+        const wide = await s().ok(['get', 'service', 'web-lb', '--no-headers']);
+        assert.match(wide, new RegExp(`^web-lb\\s+LoadBalancer\\s+\\S+\\s+${esc(node!.nodeIP)}\\s+8081:\\d+/TCP`));
+        const seen = new Map<string, number>();
+        await poll(
+          'both backends answering on the load balancer IP',
+          async () => {
+            const r = await node!.run('busybox', ['wget', '-qO-', `http://${node!.nodeIP}:8081/`]);
+            if (r.code === 0) for (const [k, v] of tally(r.stdout)) seen.set(k, (seen.get(k) ?? 0) + v);
+            return seen.size === 2 ? true : undefined;
+          },
+          30_000,
+        ).catch((err: Error) => assert.fail(`${err.message}; seen: ${JSON.stringify([...seen])}`));
+      });
+
       test('sessionAffinity ClientIP pins the client to one backend', async () => {
         const sticky = await requests('http://web-sticky', 20);
         assert.equal(sticky.size, 1, JSON.stringify([...sticky]));

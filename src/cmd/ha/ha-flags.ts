@@ -1,6 +1,6 @@
 import { type FlagSpec, UsageError } from '../../cli/flags.js';
 import { type HAConfig, hasManagedEtcd } from './ha-datastore.js';
-import { tokenFromFlags } from './server-token.js';
+import { parseServerToken, tokenFromFlags } from './server-token.js';
 
 /** `kubets server` flags for an etcd-backed HA control plane (k3s names). */
 export const haFlags: FlagSpec[] = [
@@ -18,7 +18,8 @@ export const haFlags: FlagSpec[] = [
   {
     name: 'token',
     type: 'string',
-    description: 'Server token (<data-dir>/server/token on a server of the cluster); new clusters use it if given',
+    description:
+      'Server token (<data-dir>/server/token on a server of the cluster; generated when not given); servers join with it, and agents may use it as their --token',
     placeholder: 'TOKEN',
   },
   { name: 'token-file', type: 'string', description: 'Read the server token from this file', placeholder: 'FILE' },
@@ -52,6 +53,20 @@ function port(flags: Record<string, unknown>, name: string, fallback: number): n
 }
 
 /**
+ * `--token` / `--token-file` of any server, HA or not: the token it keeps in
+ * `<data-dir>/server/token` (undefined = keep the stored one or generate one).
+ */
+export function compileServerToken(flags: Record<string, unknown>): string | undefined {
+  try {
+    const token = tokenFromFlags(flags.token as string | undefined, flags['token-file'] as string | undefined);
+    if (token !== undefined) parseServerToken(token);
+    return token;
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/**
  * Flags -> HAConfig, or undefined when this server does not run managed etcd.
  * A data dir that already holds a managed member restarts it even without
  * `--cluster-init` (as k3s does).
@@ -59,12 +74,7 @@ function port(flags: Record<string, unknown>, name: string, fallback: number): n
 export function compileHAConfig(flags: Record<string, unknown>, dataDir: string): HAConfig | undefined {
   const clusterInit = flags['cluster-init'] === true;
   const server = (flags.server as string | undefined)?.trim() || undefined;
-  let token: string | undefined;
-  try {
-    token = tokenFromFlags(flags.token as string | undefined, flags['token-file'] as string | undefined);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const token = compileServerToken(flags);
   if (!clusterInit && !server && !hasManagedEtcd(dataDir)) return undefined;
   if (clusterInit && server)
     throw new UsageError('--cluster-init starts a new cluster and --server joins one: give one');

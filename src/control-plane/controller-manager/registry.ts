@@ -27,6 +27,7 @@ import { csrApprovingController } from './controllers/certificates/approver/csr-
 import { csrSigningController } from './controllers/certificates/signer/csr-signing.js';
 import { csrCleanerController } from './controllers/certificates/cleaner/csr-cleaner.js';
 import { bootstrapSignerController } from './controllers/bootstrap-signer/bootstrap-signer.js';
+import { persistentVolumeBinderController } from './controllers/persistentvolume/pv-controller.js';
 
 /**
  * Every controller compiled into the controller-manager, in start order. Plain
@@ -62,5 +63,6 @@ export function allControllers(): ControllerDescriptor[] {
     csrSigningController,
     csrCleanerController,
     bootstrapSignerController,
+    persistentVolumeBinderController,
   ];
 }

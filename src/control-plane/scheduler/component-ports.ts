@@ -1,9 +1,16 @@
 import type { Pod, PodCondition } from 'kubernetes-types/core/v1.js';
 import { isConflict, isNotFound } from '../../api/errors/status-error.js';
-import { ResourceClient, type EventRecorder, type KubeObject, type RestClient } from '../../client/index.js';
+import {
+  ResourceClient,
+  type EventSubject,
+  type EventType,
+  type KubeObject,
+  type RestClient,
+} from '../../client/index.js';
 import { AbortError } from '../../lib/abort.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Ports } from './framework/interfaces.js';
+import { apiVolumeBinder } from './volume-binder.js';
 
 const pods = { group: '', version: 'v1', resource: 'pods' };
 const rfc3339 = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
@@ -51,6 +58,11 @@ export class InFlightLimit {
   get queued(): number {
     return this.waiting.length;
   }
+}
+
+/** Either event recorder (core/v1 or events.k8s.io/v1) in its legacy call form. */
+export interface EventRecorder {
+  event(subject: EventSubject, type: EventType, reason: string, message: string): void;
 }
 
 export interface ApiPortsOptions {
@@ -148,6 +160,7 @@ export function apiPorts(o: ApiPortsOptions): ApiPorts {
         }),
     },
     events: eventsPort(o.recorder),
+    volumeBinder: apiVolumeBinder(o.rest, write),
     eventsFor: (name) => eventsPort(o.recorderFor?.(name) ?? o.recorder),
     deleter: {
       deletePod: (pod: Pod, condition: PodCondition) =>

@@ -148,7 +148,11 @@ export function pruneSnapshots(
     (s) => s.name.startsWith(prefix) && /^\d+$/.test(s.name.slice(prefix.length)),
   );
   const doomed = mine.slice(Math.max(0, opts.retention));
-  for (const s of doomed) rmSync(s.path, { force: true });
+  for (const s of doomed) {
+    rmSync(s.path, { force: true });
+    // The sealed bootstrap data saved beside a snapshot (`kubets etcd-snapshot save`) goes with it.
+    rmSync(`${s.path}.bootstrap`, { force: true });
+  }
   return doomed.map((s) => s.path);
 }
 
@@ -189,7 +193,10 @@ export async function restoreSnapshot(file: string, target: Storage | StorageCon
         if (k.startsWith(lead)) entries.set(k.slice(ns.length), e);
       }
     }
-    return { mode: 'keyspace', ...(await restoreKeyspace(storage, entries)) };
+    // kubets keys all start with '/': restoring under '/' also keeps etcd from an empty range key
+    // (a store without a namespace cannot list the prefix '').
+    for (const k of entries.keys()) if (!k.startsWith('/')) entries.delete(k);
+    return { mode: 'keyspace', ...(await restoreKeyspace(storage, entries, { prefix: '/' })) };
   } finally {
     if (isConfig) await storage.dispose();
   }

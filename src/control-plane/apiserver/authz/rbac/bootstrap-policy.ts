@@ -85,6 +85,7 @@ export function bootstrapClusterRoleBindings(): ClusterRoleBinding[] {
     clusterBinding('system:public-info-viewer', [group(authenticated), group('system:unauthenticated')]),
     clusterBinding('system:node-proxier', [user('system:kube-proxy')]),
     clusterBinding('system:kube-controller-manager', [user('system:kube-controller-manager')]),
+    clusterBinding('system:cloud-controller-manager', [user('system:cloud-controller-manager')]),
     clusterBinding('system:kube-dns', [sa('kube-system', 'kube-dns')]),
     clusterBinding('system:kube-scheduler', [user('system:kube-scheduler')]),
     clusterBinding('system:volume-scheduler', [user('system:kube-scheduler')]),

@@ -306,6 +306,22 @@ export function clusterRoleSpecs(): ClusterRoleSpec[] {
     },
     { name: 'system:kube-dns', rules: [rule(['list', 'watch'], [core], ['endpoints', 'services'])] },
     {
+      // Not an upstream bootstrap role: kubets runs a cloud-controller-manager in the server
+      // (as k3s does); rules as the role the cloud-provider docs give for it, plus what the
+      // local provider reads (EndpointSlices) and its own leader lease.
+      name: 'system:cloud-controller-manager',
+      rules: [
+        eventsRule(),
+        rule(['create'], [coordination], ['leases']),
+        rule(['get', 'update'], [coordination], ['leases'], ['cloud-controller-manager']),
+        rule(['get', 'list', 'watch', 'update', 'patch', 'delete'], [core], ['nodes']),
+        rule(['patch'], [core], ['nodes/status']),
+        rule(['get', 'list', 'watch', 'update', 'patch'], [core], ['services']),
+        rule(['update', 'patch'], [core], ['services/status']),
+        rule(['list', 'watch'], [discovery], ['endpointslices']),
+      ],
+    },
+    {
       name: 'system:persistent-volume-provisioner',
       rules: [
         rule(['get', 'list', 'watch', 'create', 'delete'], [core], ['persistentvolumes']),

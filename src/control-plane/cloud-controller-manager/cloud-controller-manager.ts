@@ -1,0 +1,186 @@
+import { setMaxListeners } from 'node:events';
+import { EventBroadcaster, LeaderElector, SharedInformerFactory, type RestClient } from '../../client/index.js';
+import { type Clock, realClock } from '../../lib/clock.js';
+import { type Logger, nullLogger } from '../../lib/log.js';
+import type { CloudProvider } from './cloud-provider.js';
+import { cloudNodeController } from './cloud-node-controller.js';
+import { cloudNodeLifecycleController } from './cloud-node-lifecycle-controller.js';
+import { routeController } from './route-controller.js';
+import { serviceController } from './service-controller.js';
+import type { CloudControllerContext, CloudControllerDescriptor } from './types.js';
+
+/** The identity the embedded cloud-controller-manager acts as (bound to the `system:cloud-controller-manager` ClusterRole). */
+export const cloudControllerManagerUser = {
+  username: 'system:cloud-controller-manager',
+  groups: ['system:authenticated'],
+} as const;
+
+/** Every cloud controller, in start order (upstream names for `--controllers`). */
+export function allCloudControllers(): CloudControllerDescriptor[] {
+  return [cloudNodeController, cloudNodeLifecycleController, serviceController, routeController];
+}
+
+export interface CloudControllerManagerOptions {
+  /** The CCM's own client (identity `system:cloud-controller-manager`). */
+  rest: RestClient;
+  /**
+   * The provider for one leadership round; gets that round's informer factory
+   * so provider lookups share the controllers' caches.
+   */
+  provider(informers: SharedInformerFactory): CloudProvider;
+  /** `--controllers`: `*` (defaults), `name`, `-name`; default `['*']`. */
+  enabled?: string[];
+  /** Upstream `--cluster-name` (default `kubernetes`). */
+  clusterName?: string;
+  /** Run only while holding the lease (upstream `--leader-elect`); default: always run. */
+  leaderElection?: {
+    identity: string;
+    /** Default kube-system/cloud-controller-manager. */
+    lease?: { namespace: string; name: string };
+    leaseDurationMs?: number;
+    renewDeadlineMs?: number;
+    retryPeriodMs?: number;
+    onNewLeader?(identity: string): void;
+  };
+  clock?: Clock;
+  log?: Logger;
+}
+
+export interface RunningCloudControllerManager {
+  /** Selected controller names (some may be skipped in a round when the provider lacks support). */
+  running: string[];
+  isLeader(): boolean;
+  stop(): Promise<void>;
+}
+
+/** Resolves `--controllers` against the cloud controllers (kube-controller-manager semantics). */
+export function selectCloudControllers(all: CloudControllerDescriptor[], flags: string[]): CloudControllerDescriptor[] {
+  const names = new Set(all.map((c) => c.name));
+  for (const f of flags) {
+    const n = f.replace(/^-/, '');
+    if (n !== '*' && !names.has(n))
+      throw new Error(`unknown controller "${n}" in --controllers; known: ${[...names].sort().join(', ')}`);
+  }
+  return all.filter((c) => {
+    if (flags.includes(`-${c.name}`)) return false;
+    if (flags.includes(c.name)) return true;
+    return flags.includes('*') && c.enabledByDefault;
+  });
+}
+
+/**
+ * The cloud-controller-manager (DESIGN.md §1): an ordinary API client that
+ * runs the cloud controllers over one informer factory, like the
+ * controller-manager and leader-elected the same way (lease
+ * `kube-system/cloud-controller-manager`). Losing the lease stops the
+ * controllers and the instance campaigns again with fresh caches.
+ */
+export async function startCloudControllerManager(
+  o: CloudControllerManagerOptions,
+): Promise<RunningCloudControllerManager> {
+  const log = o.log ?? nullLogger;
+  const selected = selectCloudControllers(allCloudControllers(), o.enabled ?? ['*']);
+  const running = selected.map((c) => c.name);
+  const ctrl = new AbortController();
+  setMaxListeners(0, ctrl.signal);
+  const le = o.leaderElection;
+  if (!le) {
+    const round = runRound(o, selected, ctrl.signal);
+    return {
+      running,
+      isLeader: () => true,
+      async stop() {
+        ctrl.abort();
+        await round;
+      },
+    };
+  }
+  let leading = false;
+  const campaign = async () => {
+    while (!ctrl.signal.aborted) {
+      const elector = new LeaderElector({
+        rest: o.rest,
+        lease: le.lease ?? { namespace: 'kube-system', name: 'cloud-controller-manager' },
+        identity: le.identity,
+        leaseDurationMs: le.leaseDurationMs,
+        renewDeadlineMs: le.renewDeadlineMs,
+        retryPeriodMs: le.retryPeriodMs,
+        clock: o.clock,
+        log: log.child('leader-election'),
+        callbacks: {
+          onStartedLeading: (signal) => {
+            leading = true;
+            setMaxListeners(0, signal);
+            log.info('became leader; starting cloud controllers', { identity: le.identity });
+            return runRound(o, selected, signal);
+          },
+          onStoppedLeading: () => {
+            leading = false;
+            if (!ctrl.signal.aborted)
+              log.warn('leader lease lost; cloud controllers stopped', { identity: le.identity });
+          },
+          onNewLeader: (id) => le.onNewLeader?.(id),
+        },
+      });
+      try {
+        await elector.run(ctrl.signal);
+      } catch (err) {
+        log.error('leader election failed', { err });
+        await (o.clock ?? realClock).sleep(1000, ctrl.signal).catch(() => undefined);
+      }
+    }
+  };
+  const done = campaign();
+  return {
+    running,
+    isLeader: () => leading,
+    async stop() {
+      ctrl.abort();
+      await done;
+    },
+  };
+}
+
+/** One run of the selected controllers until `signal` aborts. */
+async function runRound(
+  o: CloudControllerManagerOptions,
+  selected: CloudControllerDescriptor[],
+  signal: AbortSignal,
+): Promise<void> {
+  const clock = o.clock ?? realClock;
+  const log = o.log ?? nullLogger;
+  const informers = new SharedInformerFactory({ rest: o.rest, clock });
+  const broadcaster = new EventBroadcaster({ rest: o.rest, clock, log: log.child('events') });
+  const provider = o.provider(informers);
+  const ctx: CloudControllerContext = {
+    rest: o.rest,
+    informers,
+    recorder: (component) => broadcaster.newRecorder({ component }),
+    provider,
+    clusterName: o.clusterName ?? 'kubernetes',
+    clock,
+    log,
+    signal,
+  };
+  const done: Promise<void>[] = [];
+  for (const c of selected) {
+    const clog = log.child(c.name);
+    if (!c.supported(provider)) {
+      clog.info('provider does not support this controller; not starting it', { provider: provider.name });
+      continue;
+    }
+    done.push(
+      c.start({ ...ctx, log: clog }).catch((err) => {
+        if (!signal.aborted) clog.error('controller stopped with an error', { err });
+      }),
+    );
+  }
+  informers.start(signal);
+  await new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await Promise.all(done);
+  await informers.shutdown();
+  await broadcaster.shutdown();
+}
