@@ -124,7 +124,7 @@ describe('kubets uninstall removes what kubets started on the host', { skip, tim
     assert.deepEqual(mountsUnder(server.dataDir), [], 'no mounts (volumes, netns, rootfs) left');
     assert.ok(!linkExists(state.bridge), 'bridge removed');
     assert.ok(!cgroupExists(state.cgroupRoot), 'cgroups removed');
-    assert.match(r.stdout, /removed pod masquerade nftables table ip kubets-masq/);
+    // End state only: the table is host-wide, and a parallel test's uninstall may have removed it first.
     assert.doesNotMatch(masqTable(), ours, 'pod masquerade removed');
     assert.ok(existsSync(server.dataDir), '--keep-data keeps the data dir');
   });

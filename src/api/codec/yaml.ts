@@ -151,11 +151,43 @@ function syntaxError(doc: Document): YAMLFailure | undefined {
   return new YAMLFailure(`${where ? `line ${where}: ` : ''}${messages[err.code] ?? text}`);
 }
 
+/**
+ * Rejects nesting deeper than MAX_DEPTH before the parser sees it: the
+ * parser's time and memory grow steeply with depth (100 KB of `{"a":` took
+ * seconds), so a hostile body must not get that far. Counts flow-collection
+ * brackets and chained block-sequence dashes; quotes are not tracked, which
+ * can only over-count for brackets inside strings — a real object never has
+ * a thousand of them.
+ */
+function checkNesting(text: string): void {
+  let depth = 0;
+  let lineStart = true;
+  let dashes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 0x5b || ch === 0x7b) {
+      if (++depth > MAX_DEPTH) throw new YAMLFailure(`exceeded max depth of ${MAX_DEPTH}`);
+    } else if (ch === 0x5d || ch === 0x7d) {
+      if (depth > 0) depth--;
+    } else if (ch === 0x0a) {
+      lineStart = true;
+      dashes = 0;
+      continue;
+    }
+    if (!lineStart) continue;
+    if (ch === 0x2d && (text.charCodeAt(i + 1) === 0x20 || text.charCodeAt(i + 1) === 0x0a)) {
+      if (++dashes > MAX_DEPTH) throw new YAMLFailure(`exceeded max depth of ${MAX_DEPTH}`);
+    } else if (ch !== 0x20) lineStart = false;
+  }
+}
+
 /** Parses (the first or all) documents into JSON values; failures become BadRequest with `prefix`. */
 function parseDocuments(input: string | Uint8Array, prefix: string, first: boolean, duplicates?: string[]): unknown[] {
   const lines = new LineCounter();
   try {
-    const parsed = parseAllDocuments(toText(input), parseOptions(lines));
+    const text = toText(input);
+    checkNesting(text);
+    const parsed = parseAllDocuments(text, parseOptions(lines));
     const docs = Array.isArray(parsed) ? parsed : [];
     const values: unknown[] = [];
     for (const doc of first ? docs.slice(0, 1) : docs) {
