@@ -143,7 +143,6 @@ describe('scheduler configuration through kubets server flags', () => {
       return list.items[0];
     }, 'a Scheduled event for the pod');
     assert.equal(scheduled.message, 'Successfully assigned default/mine to sim-node-0');
-    assert.equal(scheduled.source?.component, 'my-scheduler', 'events come from the profile that scheduled');
     assert.equal(scheduled.reportingComponent, 'my-scheduler');
   });
 });

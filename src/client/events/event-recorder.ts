@@ -48,7 +48,8 @@ const eventsGVR = gvr('', 'v1', 'events');
 /** Anything events can be about: an API object, or a reference to one. */
 export type EventSubject = KubeObject | ObjectReference;
 
-function referenceOf(subject: EventSubject): ObjectReference {
+/** The ObjectReference an event is about (client-go `reference.GetReference`). */
+export function referenceOf(subject: EventSubject): ObjectReference {
   if (!('metadata' in subject) || subject.metadata === undefined) return subject as ObjectReference;
   const o = subject as KubeObject;
   const ref: ObjectReference = { kind: o.kind, apiVersion: o.apiVersion, name: o.metadata!.name };
@@ -138,7 +139,20 @@ export class EventBroadcaster implements Disposable {
       return;
     }
     this.queue.push(event);
-    this.pumping ??= this.pump().finally(() => (this.pumping = undefined));
+    this.kick();
+  }
+
+  /**
+   * Starts the writer unless it runs. An event queued after the writer found
+   * the queue empty but before its promise settled would otherwise wait for the
+   * next event: the writer restarts itself when it finds more on settling.
+   */
+  private kick(): void {
+    if (this.pumping) return;
+    this.pumping = this.pump().finally(() => {
+      this.pumping = undefined;
+      if (this.queue.length > 0 && !this.stop.signal.aborted) this.kick();
+    });
   }
 
   /** Resolves once every queued event has been handled (written, merged, skipped or given up). */

@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import {
-  EventBroadcaster,
   LeaderElector,
   SharedInformerFactory,
   type KubeObject,
   type RestClient,
   type SharedIndexInformer,
 } from '../../client/index.js';
+import { EventsV1Broadcaster } from '../../client/events/events-v1-broadcaster.js';
 import { type Clock, realClock } from '../../lib/clock.js';
 import { type Logger, nullLogger } from '../../lib/log.js';
 import { apiPorts } from './component-ports.js';
@@ -42,7 +42,12 @@ export interface SchedulerComponentOptions {
   identity?: string;
   /** Most API writes (bindings, status patches, victim deletions) in flight at once (default 64). */
   maxInFlightWrites?: number;
+  /** Event series heartbeats (tests shorten them; defaults as client-go: 30 min refresh, 6 min finish). */
+  eventSeries?: { refreshMs?: number; finishMs?: number };
 }
+
+/** kube-scheduler's event actions (upstream passes them at each Eventf call site). */
+const eventActions = { Scheduled: 'Binding', FailedScheduling: 'Scheduling', Preempted: 'Preempting' };
 
 export interface RunningScheduler {
   /** The scheduler core of the current incarnation (a deposed leader campaigns again with a fresh one). */
@@ -76,12 +81,13 @@ interface Incarnation {
 async function startIncarnation(o: SchedulerComponentOptions, clock: Clock, log: Logger): Promise<Incarnation> {
   const stop = new AbortController();
   const informers = new SharedInformerFactory({ rest: o.rest, clock, log });
-  const broadcaster = new EventBroadcaster({ rest: o.rest, clock });
+  // Since 1.19 kube-scheduler records through events.k8s.io/v1 (reportingController = the profile's schedulerName).
+  const broadcaster = new EventsV1Broadcaster({ rest: o.rest, clock, log, ...o.eventSeries });
   const { ports, drain } = apiPorts({
     rest: o.rest,
     clock,
-    recorder: broadcaster.newRecorder({ component: 'default-scheduler' }),
-    recorderFor: (schedulerName) => broadcaster.newRecorder({ component: schedulerName }),
+    recorder: broadcaster.newRecorder('default-scheduler', { actions: eventActions }),
+    recorderFor: (schedulerName) => broadcaster.newRecorder(schedulerName, { actions: eventActions }),
     signal: stop.signal,
     maxInFlight: o.maxInFlightWrites ?? 64,
   });

@@ -121,6 +121,13 @@ export interface Storage extends Disposable {
 
   /** Watches every key under `prefix`. The returned handle stops the watch when disposed. */
   watch(prefix: string, opts: WatchOptions, listener: WatchListener): Disposable;
+  /**
+   * Optional: asks for an onProgress call, now, on every watch that wants
+   * progress notifications and has nothing queued — so a reader can learn at
+   * once that a watch is current (upstream RequestWatchProgress). Backends
+   * that cannot order such a notice after queued events leave it out.
+   */
+  requestWatchProgress?(): void;
 
   /** The newest revision. */
   currentRevision(): Promise<number>;

@@ -88,6 +88,9 @@ export class EncryptedStorage implements Storage {
   currentRevision(): Promise<number> {
     return this.inner.currentRevision();
   }
+  requestWatchProgress(): void {
+    this.inner.requestWatchProgress?.();
+  }
   compactedRevision(): Promise<number> {
     return this.inner.compactedRevision();
   }

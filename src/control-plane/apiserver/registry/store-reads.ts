@@ -72,10 +72,12 @@ export async function listObjects(store: GenericStore, ns: string, p: ListParams
     return fromStorage(rv, undefined);
   }
   if (p.resourceVersion === undefined || p.resourceVersion === '') {
-    // A consistent list: from the cache once it has caught up with storage (the usual case,
-    // at once), else straight from storage at that revision, as upstream does when the watch
-    // cannot prove freshness in time (etcd sends progress notifications only periodically).
+    // A consistent list: from the cache once it has caught up with storage (at once where
+    // storage answers progress requests, as SQLite does), else straight from storage at that
+    // revision, as upstream does when the watch cannot prove freshness (etcd's progress
+    // notifications are periodic).
     const current = await storage.currentRevision();
+    if (current > cache.revision && !cache.canRequestProgress) return fromStorage(current, undefined);
     const caughtUp = await cache.waitForRevision(current, consistentReadWaitMs).then(
       () => true,
       () => false,

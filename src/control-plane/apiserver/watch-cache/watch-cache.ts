@@ -35,6 +35,8 @@ const builtinIndexers: Record<string, FieldIndexer> = {
   'metadata.name': (o) => o.metadata.name,
 };
 
+/** How often a waiting reader re-asks storage for a progress notice. */
+const progressRequestIntervalMs = 20;
 /**
  * The apiserver's in-memory copy of one resource (DESIGN.md §1 "watch cache").
  * It lists once from storage, then follows a single storage watch, keeping the
@@ -218,17 +220,30 @@ export class WatchCache {
   async waitForRevision(rv: number, timeoutMs = 3000): Promise<void> {
     await this.start();
     if (rv <= this.revision) return;
+    // Storage that can confirm at once that the watch is current is asked to (and asked
+    // again while events are still being delivered), instead of waiting for its next
+    // periodic progress notice.
+    const request = this.storage.requestWatchProgress?.bind(this.storage);
     await new Promise<void>((resolve, reject) => {
+      const poke = request ? this.clock.setInterval(request, progressRequestIntervalMs) : undefined;
       const timer = this.clock.setTimeout(() => {
+        poke?.cancel();
         this.waiters = this.waiters.filter((w) => w.resolve !== done);
         reject(timeout(`Too large resource version: ${rv}, current: ${this.revision}`, 1));
       }, timeoutMs);
       const done = () => {
         timer.cancel();
+        poke?.cancel();
         resolve();
       };
       this.waiters.push({ rv, resolve: done });
+      request?.();
     });
+  }
+
+  /** Whether waitForRevision can ask storage for an immediate progress notice. */
+  get canRequestProgress(): boolean {
+    return typeof this.storage.requestWatchProgress === 'function';
   }
 
   get(key: string): CacheEntry | undefined {

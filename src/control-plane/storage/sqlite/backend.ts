@@ -302,6 +302,10 @@ export class SqliteStorage implements Storage {
     return this.write({ kind: 'delete', key, expected: expectedModRevision });
   }
 
+  requestWatchProgress(): void {
+    this.hub.requestProgress();
+  }
+
   watch(prefix: string, opts: WatchOptions, listener: WatchListener): Disposable {
     if (this.closed) {
       queueMicrotask(() =>

@@ -112,6 +112,18 @@ export class WatchHub {
     }
   }
 
+  /**
+   * A progress notice now to every live watch that asked for them and has
+   * nothing queued (commits enqueue synchronously, so it cannot overtake an event).
+   */
+  requestProgress(): void {
+    for (const w of this.watchers) {
+      if (!w.progressTimer) continue;
+      w.busy = false;
+      this.progress(w);
+    }
+  }
+
   /** Ends every watch with `err` (the store is closing). */
   close(err: StorageError): void {
     this.closed = true;
