@@ -107,3 +107,99 @@ describe('cronjob controller against a real apiserver', () => {
     assert.match(row, /^tick\s+\* \* \* \* \*\s+<none>\s+False\s+0\s/);
   });
 });
+
+/**
+ * Across a DST change in a named time zone, through the real apiserver: the
+ * CronJob controller's fake clock starts the day before America/New_York
+ * springs forward (2027-03-14, 02:00 -> 03:00), so `30 2 * * *` runs on the
+ * 13th at 02:30 EST, not at all on the 14th (02:30 does not exist), and on
+ * the 15th at 02:30 EDT. startingDeadlineSeconds keeps the controller from
+ * counting the (real-time) months since the CronJob was created as missed.
+ */
+describe('cronjob controller across a DST change (America/New_York)', () => {
+  let c: TestCluster;
+  let sim: SimNodes;
+  let jobCM: RunningControllerManager;
+  let cronCM: RunningControllerManager;
+  let clock: FakeClock;
+  let jobs: ResourceClient<Job>;
+  let cronJobs: ResourceClient<CronJob>;
+
+  before(async () => {
+    c = await startTestCluster({ controllers: ['serviceaccount', 'garbage-collector'] });
+    sim = await startTestSimNodes(c, { count: 1, failPods: () => 0 });
+    const managerFor = (controllers: Parameters<typeof startControllerManager>[0]['controllers'], fake?: FakeClock) =>
+      startControllerManager({
+        rest: inProcessRest(c.cp.apiserver, componentUsers.controllerManager, 'kube-controller-manager'),
+        restFor: (sa) => inProcessRest(c.cp.apiserver, serviceAccountUser(sa), 'kube-controller-manager'),
+        controllers,
+        clock: fake,
+      });
+    jobCM = await managerFor([jobControllerDescriptor({ syncBatchPeriodMs: 200 })]);
+    clock = new FakeClock(Date.parse('2027-03-13T06:00:00Z'));
+    cronCM = await managerFor([cronJobControllerDescriptor({ localZone: 'UTC' })], clock);
+    const rest = adminRest(c);
+    jobs = typed<Job>(rest, gvr('batch', 'v1', 'jobs'), 'default');
+    cronJobs = typed<CronJob>(rest, gvr('batch', 'v1', 'cronjobs'), 'default');
+  });
+  after(async () => {
+    await cronCM?.stop();
+    await jobCM?.stop();
+    await sim?.dispose();
+    await c?.dispose();
+  });
+
+  const minutes = (iso: string) => Math.floor(Date.parse(iso) / 60_000);
+  const scheduledAt = (j: Job) => j.metadata?.annotations?.['batch.kubernetes.io/cronjob-scheduled-timestamp'];
+  const names = async () =>
+    (await jobs.list()).items
+      .map((j) => j.metadata!.name!)
+      .filter((n) => n.startsWith('nightly-'))
+      .sort();
+  /** Advances the controller's clock to `iso` in 10-minute steps, letting each reconcile reach the API. */
+  async function advanceTo(iso: string) {
+    const target = Date.parse(iso);
+    while (clock.now() < target) {
+      await clock.advance(Math.min(10 * 60_000, target - clock.now()));
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  test('02:30 local runs on the 13th (EST), is skipped on the 14th, runs on the 15th (EDT)', async () => {
+    await cronJobs.create({
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name: 'nightly' },
+      spec: {
+        schedule: '30 2 * * *',
+        timeZone: 'America/New_York',
+        startingDeadlineSeconds: 300,
+        jobTemplate: {
+          spec: {
+            template: {
+              spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox', command: ['true'] }] },
+            },
+          },
+        },
+      },
+    });
+    const first = `nightly-${minutes('2027-03-13T07:30:00Z')}`;
+    await advanceTo('2027-03-13T07:31:00Z');
+    await eventually(async () => (await names()).includes(first) || undefined, 'the Job of the 13th');
+    await advanceTo('2027-03-14T12:00:00Z');
+    // Let any (wrong) activation of the 14th reach the API before looking.
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.deepEqual(await names(), [first], 'no Job for the non-existent 02:30 of the 14th');
+    const third = `nightly-${minutes('2027-03-15T06:30:00Z')}`;
+    await advanceTo('2027-03-15T06:31:00Z');
+    await eventually(async () => ((await names()).length === 2 ? true : undefined), 'the Job of the 15th');
+    assert.deepEqual(await names(), [first, third]);
+    const all = (await jobs.list()).items.filter((j) => j.metadata!.name!.startsWith('nightly-'));
+    assert.deepEqual(all.map(scheduledAt).sort(), ['2027-03-13T02:30:00-05:00', '2027-03-15T02:30:00-04:00']);
+    await eventually(
+      async () =>
+        (await cronJobs.get('nightly')).status?.lastScheduleTime === '2027-03-15T06:30:00Z' ? true : undefined,
+      'lastScheduleTime of the 15th',
+    );
+  });
+});
