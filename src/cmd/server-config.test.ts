@@ -168,6 +168,7 @@ test('compileDisabledAddons: canonical names, aliases, comma lists; unknown name
   assert.throws(
     () => compileDisabledAddons(flagsOf(['--disable', 'coredns,traefik'])),
     (err: unknown) =>
-      err instanceof UsageError && err.message === '--disable traefik: unknown addon; choose from coredns',
+      err instanceof UsageError &&
+      err.message === '--disable traefik: unknown addon; choose from coredns, local-storage',
   );
 });

@@ -261,7 +261,8 @@ describe('kubelet server e2e', { skip, timeout: 600_000 }, () => {
       'p',
       'main',
       0,
-      'for i in 1 2 3 4 5; do echo "line $i"; done; echo err-line >&2; exec sleep 3600',
+      // stdout and stderr reach the CRI log through separate pipes: the pause orders them.
+      'for i in 1 2 3 4 5; do echo "line $i"; done; sleep 1; echo err-line >&2; exec sleep 3600',
     );
     const crash0 = await run('p', 'crash', 0, 'echo "run-$ATTEMPT"; exit 1');
     await env.runtime.waitForContainer(crash0, (s) => s.state === 'CONTAINER_EXITED');

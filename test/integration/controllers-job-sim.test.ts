@@ -137,9 +137,10 @@ describe('job and ttl-after-finished controllers on simulated nodes', () => {
     const table = await kubectl(['get', 'job', 'ten', '--no-headers']);
     assert.match(table, /^ten\s+Complete\s+10\/10\s/);
     // 13 creations; the event correlator folds similar events after the tenth, as client-go's does.
-    const reasons = await reasonsFor('ten');
-    assert.ok(reasons.filter((r) => r === 'SuccessfulCreate').length >= 10);
-    assert.ok(reasons.includes('Completed'));
+    await eventually(async () => {
+      const reasons = await reasonsFor('ten');
+      return reasons.filter((r) => r === 'SuccessfulCreate').length >= 10 && reasons.includes('Completed');
+    }, 'the SuccessfulCreate and Completed events');
   });
 
   test('backoffLimit: every pod fails; Failed with BackoffLimitExceeded after backoffLimit+1 failures', async () => {
@@ -150,7 +151,8 @@ describe('job and ttl-after-finished controllers on simulated nodes', () => {
     assert.deepEqual(conditions(job), ['FailureTarget:BackoffLimitExceeded', 'Failed:BackoffLimitExceeded']);
     assert.equal(job.status?.conditions?.[1]?.message, 'Job has reached the specified backoff limit');
     assert.equal((await podsOf('doomed')).length, 3);
-    assert.ok((await reasonsFor('doomed')).includes('BackoffLimitExceeded'));
+    // Events are written asynchronously.
+    await eventually(async () => (await reasonsFor('doomed')).includes('BackoffLimitExceeded'), 'the event');
   });
 
   test('podFailurePolicy FailJob on an exit code fails the Job at once', async () => {

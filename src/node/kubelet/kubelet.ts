@@ -354,6 +354,9 @@ export class Kubelet {
   }
 
   private async readiness(): Promise<Readiness> {
+    // Ready advertises daemonEndpoints: until the server listens (port 0 picks one), the
+    // API server would dial a port nobody serves (logs/exec would fail right after Ready).
+    if (this.config.server && !this.server) return { ready: false, message: 'kubelet server is not serving yet' };
     let r;
     try {
       r = await this.config.runtime.readiness({ timeoutMs: 5000 });
