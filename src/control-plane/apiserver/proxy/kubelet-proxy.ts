@@ -98,6 +98,13 @@ export function kubeletGet(
  * Proxies an HTTP/1.1 Upgrade request (exec, attach, port-forward: WebSocket or
  * SPDY) to the kubelet byte for byte: the request line and headers go to the
  * kubelet over TLS, then both directions are piped until either side closes.
+ *
+ * A kubelet that cannot be reached rejects with "error dialing backend" (500,
+ * as upstream) and leaves `client` open for the caller's Status response:
+ * dropping it would leave kubectl with a bare "unexpected EOF". When the
+ * kubelet closes, what it sent is flushed to the client before the client is
+ * ended (its error response, or the end of a session); the client closing
+ * drops the kubelet connection.
  */
 export function proxyUpgrade(
   cfg: KubeletClientConfig,
@@ -120,9 +127,8 @@ export function proxyUpgrade(
       ALPNProtocols: ['http/1.1'],
     });
     const fail = (err: Error) => {
-      client.destroy();
       upstream.destroy();
-      reject(err);
+      reject(new StatusError(500, '', `error dialing backend: ${err.message}`));
     };
     upstream.once('error', fail);
     upstream.once('secureConnect', () => {
@@ -136,15 +142,20 @@ export function proxyUpgrade(
       if (head.length) upstream.write(head);
       upstream.pipe(client);
       client.pipe(upstream);
-      const done = () => {
-        client.destroy();
+      // Errors end in 'close' on the same socket; they only need a listener here.
+      upstream.on('error', () => undefined);
+      client.on('error', () => undefined);
+      upstream.once('close', () => {
+        if (client.destroyed) return;
+        client.end();
+        const t = setTimeout(() => client.destroy(), 5000);
+        t.unref();
+        client.once('close', () => clearTimeout(t));
+      });
+      client.once('close', () => {
         upstream.destroy();
         resolve();
-      };
-      upstream.on('close', done);
-      client.on('close', done);
-      upstream.on('error', done);
-      client.on('error', done);
+      });
     });
   });
 }

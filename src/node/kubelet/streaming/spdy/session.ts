@@ -10,9 +10,10 @@
  * WINDOW_UPDATE nor enforces windows. With `peerFlowControl: 'auto'`
  * (default) this session therefore only holds DATA back for the peer's
  * windows once the peer has shown it speaks flow control (it sent SETTINGS or
- * WINDOW_UPDATE); it always grants its own window back as data is consumed,
- * and pauses the transport when a reader falls far behind, so a peer that
- * ignores windows is slowed by TCP instead of growing memory.
+ * WINDOW_UPDATE), and only then grants its own window back as data is
+ * consumed (announcing its SETTINGS then if it had not, so two such sessions
+ * both grant); it pauses the transport when a reader falls far behind, so a
+ * peer that ignores windows is slowed by TCP instead of growing memory.
  */
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
@@ -92,6 +93,8 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> implements Stre
   private goneAway = false;
   private sentGoAway = false;
   private closed = false;
+  /** Our SETTINGS went out. */
+  private announced = false;
   /** Set once the session is being torn down: streams then go without RST_STREAM frames. */
   private tearingDown = false;
   private failure: Error | undefined;
@@ -99,6 +102,8 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> implements Stre
   private readonly idle: IdleWatch;
   private inbound: SpdyFrame[] = [];
   private draining = false;
+  /** Waiting for the inbound frames read so far to be handled. */
+  private drainWaiters: (() => void)[] = [];
   private readonly sessionWaiters = new Set<() => void>();
   private readonly closedPromise: Promise<Error | undefined>;
   private resolveClosed!: (err?: Error) => void;
@@ -144,10 +149,20 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> implements Stre
     );
 
     this.flow = new FlowControl(this.opts.peerFlowControl, this.opts.initialWindowSize, (f) => this.out.enqueue(f));
-    if (options.announceSettings ?? this.role === 'client') {
-      this.out.enqueue(encodeSettings([{ id: SettingsId.initialWindowSize, value: this.opts.initialWindowSize }]));
-    }
+    if (options.announceSettings ?? this.role === 'client') this.announceSettings();
     if (head && head.length > 0) process.nextTick(() => this.onBytes(head));
+  }
+
+  private announceSettings(): void {
+    if (this.announced) return;
+    this.announced = true;
+    this.out.enqueue(encodeSettings([{ id: SettingsId.initialWindowSize, value: this.opts.initialWindowSize }]));
+  }
+
+  /** The peer speaks flow control: from now on so do we, and we say so if we have not yet. */
+  private onPeerFlowControl(): void {
+    if (this.flow.peerSpeaksFlowControl(this.streams.values())) this.announceSettings();
+    this.wakeAll();
   }
 
   /** Whether the transport is gone. */
@@ -360,7 +375,9 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> implements Stre
     if (this.draining) return;
     this.draining = true;
     try {
-      while (this.inbound.length > 0 && !this.closed && !this.tearingDown) {
+      // Frames read before the transport closed are still handled: a peer's last output, its
+      // status and its resets often arrive together with its close, behind an async header frame.
+      while (this.inbound.length > 0 && !this.tearingDown) {
         const f = this.inbound.shift()!;
         if (f.type === 'synStream' || f.type === 'synReply' || f.type === 'headers') {
           const headers = decodeHeaderBlock(await this.codec.decompress(f.block));
@@ -373,7 +390,14 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> implements Stre
       this.protocolError(err);
     } finally {
       this.draining = false;
+      for (const w of this.drainWaiters.splice(0)) w();
     }
+  }
+
+  /** Resolves once every frame read so far has been handled (or dropped by a teardown). */
+  private inboundDrained(): Promise<void> {
+    if (!this.draining && this.inbound.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
   private protocolError(err: unknown): void {
@@ -455,12 +479,11 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> implements Stre
         for (const e of f.entries) {
           if (e.id === SettingsId.initialWindowSize) this.flow.onInitialWindow(e.value, this.streams.values());
         }
-        this.flow.peerSpeaksFlowControl();
-        this.wakeAll();
+        this.onPeerFlowControl();
         return;
       case 'windowUpdate':
         this.flow.onWindowUpdate(f.streamId === 0 ? 'session' : this.streams.get(f.streamId), f.delta);
-        this.wakeAll();
+        this.onPeerFlowControl();
         return;
       case 'ping':
         // Our pings come back with our parity; the peer's are echoed.
@@ -486,20 +509,26 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> implements Stre
   }
 
   private onTransportEnd(): void {
-    // The peer sends nothing more: streams it left open will never finish.
-    for (const s of this.streams.values()) s.onRemoteFin();
-    if (this.transport.writable) void this.out.flushed().then(() => this.transport.end());
+    void this.inboundDrained().then(() => {
+      // The peer sends nothing more: streams it left open will never finish.
+      for (const s of this.streams.values()) s.onRemoteFin();
+      if (this.transport.writable) void this.out.flushed().then(() => this.transport.end());
+    });
   }
 
   private onTransportClose(): void {
     if (this.closed) return;
     this.closed = true;
     this.idle.cancel();
-    this.codec.close();
-    for (const s of this.streams.values()) s.destroy();
-    this.streams.clear();
     this.wakeAll();
-    this.resolveClosed(this.failure);
-    this.emit('close', this.failure);
+    void this.inboundDrained().then(() => {
+      this.codec.close();
+      // What already arrived stays readable (see stream.ts); the streams go once read out.
+      for (const s of this.streams.values()) s.onGone();
+      this.streams.clear();
+      this.wakeAll();
+      this.resolveClosed(this.failure);
+      this.emit('close', this.failure);
+    });
   }
 }

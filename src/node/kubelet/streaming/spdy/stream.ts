@@ -4,6 +4,14 @@
  * readable side, RST_STREAM (either way) destroys the stream without an
  * 'error' event (`resetStatus` tells why). Reading the data is what opens our
  * receive window again: WINDOW_UPDATE frames follow consumption, not arrival.
+ *
+ * A peer's RST_STREAM, or the transport going away, does not take back the
+ * data that arrived before it: the Go runtimes' streaming servers (containerd,
+ * CRI-O, the kubelet) reset every stream and close the connection right after
+ * writing the exit status, so the status and the tail of the output routinely
+ * share a TCP read with the reset. Such a stream ends like a FIN (the reader
+ * gets the buffered data, then 'end') and is destroyed once read out; writes
+ * from then on are dropped without an error, as for a destroyed stream.
  */
 import { Duplex } from 'node:stream';
 import type { HeaderBlock } from './frames.js';
@@ -36,6 +44,8 @@ export class SpdyStream extends Duplex {
   recvUnacked = 0;
   private received = 0;
   private acked = 0;
+  /** Reset by the peer or cut off with the transport: writes are dropped, the readable side drains. */
+  private gone = false;
   private readonly waiters = new Set<() => void>();
 
   constructor(
@@ -79,7 +89,27 @@ export class SpdyStream extends Duplex {
     if (this.resetStatus !== undefined) return;
     this.resetStatus = status;
     this.emit('reset', status);
-    this.destroy();
+    this.onGone();
+    this.host.settle(this);
+  }
+
+  /**
+   * Session side: nothing more will arrive or leave (peer reset, transport
+   * gone). What was received stays readable; the stream is destroyed after
+   * its 'end', which follows at once when nothing is buffered.
+   */
+  onGone(): void {
+    if (this.destroyed || this.gone) return;
+    this.gone = true;
+    this.wake();
+    if (this.readableEnded) return void this.destroy();
+    this.once('end', () => this.destroy());
+    if (!this.remoteClosed) {
+      this.remoteClosed = true;
+      this.push(null);
+    }
+    // Without a reader 'end' is only emitted on a read; with nothing buffered that read ends the stream.
+    if (this.readableLength === 0) this.read(0);
   }
 
   /** Session side: DATA arrived. Returns false when the reader is falling behind. */
@@ -140,18 +170,25 @@ export class SpdyStream extends Duplex {
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    if (this.gone) return cb();
     if (this.resetStatus !== undefined) return cb(new Error(`stream ${this.id} was reset`));
     if (this.localClosed) return cb(new Error(`write on half-closed stream ${this.id}`));
-    this.host.sendData(this, chunk, false).then(() => cb(), cb);
+    this.host.sendData(this, chunk, false).then(
+      () => cb(),
+      (err: Error) => cb(this.gone ? null : err),
+    );
   }
 
   override _final(cb: (err?: Error | null) => void): void {
-    if (this.resetStatus !== undefined || this.localClosed) return cb();
-    this.host.sendData(this, Buffer.alloc(0), true).then(() => {
-      this.localClosed = true;
-      this.host.settle(this);
-      cb();
-    }, cb);
+    if (this.gone || this.resetStatus !== undefined || this.localClosed) return cb();
+    this.host.sendData(this, Buffer.alloc(0), true).then(
+      () => {
+        this.localClosed = true;
+        this.host.settle(this);
+        cb();
+      },
+      (err: Error) => cb(this.gone ? null : err),
+    );
   }
 
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
