@@ -3,19 +3,36 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BenchReport } from './lib/report.js';
-import { BenchClient, loadKubeconfig, percentile } from './lib/api-client.js';
+import { BenchClient, loadKubeconfig, percentile, type Kubeconfig } from './lib/api-client.js';
 
 /**
  * `npm run bench -- apiserver`: the API server in its own process (SQLite
  * datastore) driven over HTTPS/HTTP2 by a separate client process: single-object
  * create/get/update latency at fixed request rates, LIST of 10,000 pods, watch
  * fan-out to 1,000 watchers, and server RSS per 10,000 pods.
+ *
+ * Knobs (environment): BENCH_RATES (50,200,1000), BENCH_SECONDS per rate (10),
+ * BENCH_PODS, BENCH_WATCHERS, BENCH_ONLY_RATES=1, BENCH_CPU_PROF=<dir>.
+ * `rateN.server.cpuPerRequest` is the server's CPU time (all threads) per
+ * request: on a shared machine, compare that across runs; latency there
+ * mostly measures how much CPU and disk the other tenants left.
  */
 const root = process.env.KUBETS_ROOT ?? process.cwd();
 const rates = (process.env.BENCH_RATES ?? '50,200,1000').split(',').map(Number);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const podCount = Number(process.env.BENCH_PODS ?? 10_000);
 const watcherCount = Number(process.env.BENCH_WATCHERS ?? 1000);
+// BENCH_CPU_PROF=<dir>: the server writes V8 CPU profiles there on exit (main
+// thread and SQLite writer thread; open them in Chrome DevTools).
+// BENCH_ONLY_RATES=1 skips the watch and 10k-pod phases.
+const cpuProfDir = process.env.BENCH_CPU_PROF;
+const onlyRates = process.env.BENCH_ONLY_RATES === '1';
+
+/** User + system CPU time of a process so far, in ms (main thread, writer thread and GC alike). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
 
 function rssKiB(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -27,6 +44,7 @@ async function startServer(dir: string): Promise<{ child: ChildProcess; kubeconf
   const child = spawn(
     process.execPath,
     [
+      ...(cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : []),
       join(root, 'bin', 'kubets'),
       'server',
       '--data-dir',
@@ -61,7 +79,14 @@ const pod = (name: string) => ({
   spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] },
 });
 
-async function fixedRate(c: BenchClient, rate: number, report: BenchReport, round: number): Promise<void> {
+async function fixedRate(
+  c: BenchClient,
+  rate: number,
+  report: BenchReport,
+  round: number,
+  serverPid: number,
+): Promise<void> {
+  const cpu0 = cpuMs(serverPid);
   const lat: Record<string, number[]> = { create: [], get: [], update: [] };
   const names: string[] = [];
   let errors = 0;
@@ -115,6 +140,8 @@ async function fixedRate(c: BenchClient, rate: number, report: BenchReport, roun
   const elapsed = (performance.now() - start) / 1000;
   report.add(`rate${rate}.achieved`, total / elapsed, 'req/s');
   report.add(`rate${rate}.errors`, errors, 'count');
+  // CPU cost per request is robust to other load on the machine, unlike latency.
+  report.add(`rate${rate}.server.cpuPerRequest`, (cpuMs(serverPid) - cpu0) / total, 'ms');
   for (const [op, xs] of Object.entries(lat)) {
     xs.sort((a, b) => a - b);
     report.add(`rate${rate}.${op}.p50`, percentile(xs, 50), 'ms');
@@ -131,88 +158,8 @@ async function main(): Promise<void> {
   try {
     report.add('server.rss.idle', rssKiB(child.pid!) / 1024, 'MiB');
     let round = 0;
-    for (const rate of rates) await fixedRate(c, rate, report, round++);
-
-    // Watch fan-out: watchers on pods; each pod create should reach every watcher.
-    const watchClients = Array.from({ length: 4 }, () => new BenchClient(kc));
-    const sentAt = new Map<string, number>();
-    const delivery: number[] = [];
-    const closers: (() => void)[] = [];
-    for (let i = 0; i < watcherCount; i++) {
-      closers.push(
-        watchClients[i % watchClients.length]!.watch(
-          '/api/v1/namespaces/fanout/configmaps?watch=1&resourceVersion=0',
-          (ev) => {
-            const t = sentAt.get(ev.object?.metadata?.name);
-            if (t !== undefined && ev.type === 'ADDED') delivery.push(performance.now() - t);
-          },
-        ),
-      );
-    }
-    await c.request('POST', '/api/v1/namespaces', {
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: { name: 'fanout' },
-    });
-    await new Promise((r) => setTimeout(r, 1000));
-    const fanoutEvents = 20;
-    for (let i = 0; i < fanoutEvents; i++) {
-      const name = `f-${i}`;
-      sentAt.set(name, performance.now());
-      await c.request('POST', '/api/v1/namespaces/fanout/configmaps', {
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        metadata: { name },
-        data: { x: 'y' },
-      });
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const deadline = Date.now() + 20_000;
-    while (delivery.length < fanoutEvents * watcherCount && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 100));
-    delivery.sort((a, b) => a - b);
-    report.add('watch.fanout.watchers', watcherCount, 'count');
-    report.add('watch.fanout.delivered', (delivery.length / (fanoutEvents * watcherCount)) * 100, '%');
-    report.add('watch.fanout.p50', percentile(delivery, 50), 'ms');
-    report.add('watch.fanout.p99', percentile(delivery, 99), 'ms');
-    closers.forEach((f) => f());
-    watchClients.forEach((w) => w.close());
-
-    // 10,000 pods: create with 64 in flight, then LIST latency and RSS.
-    const rssBefore = rssKiB(child.pid!);
-    const t0 = performance.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 64 }, async () => {
-        while (next < podCount) {
-          const i = next++;
-          await c.request('POST', '/api/v1/namespaces/default/pods', pod(`p-${i}`));
-        }
-      }),
-    );
-    report.add('pods.create.rate', podCount / ((performance.now() - t0) / 1000), 'pods/s');
-    const listLat: number[] = [];
-    let size = 0;
-    for (let i = 0; i < 5; i++) {
-      const s = performance.now();
-      const r = await c.request('GET', '/api/v1/namespaces/default/pods');
-      listLat.push(performance.now() - s);
-      size = r.body.length;
-    }
-    listLat.sort((a, b) => a - b);
-    report.add('pods.list10k.p50', percentile(listLat, 50), 'ms');
-    report.add('pods.list10k.bytes', size / 1024 / 1024, 'MiB');
-    const pageLat: number[] = [];
-    for (let i = 0; i < 20; i++) {
-      const s = performance.now();
-      await c.request('GET', '/api/v1/namespaces/default/pods?limit=500');
-      pageLat.push(performance.now() - s);
-    }
-    pageLat.sort((a, b) => a - b);
-    report.add('pods.list.limit500.p50', percentile(pageLat, 50), 'ms');
-    const rssAfter = rssKiB(child.pid!);
-    report.add('server.rss.with10kPods', rssAfter / 1024, 'MiB');
-    report.add('server.rss.per10kPods', (((rssAfter - rssBefore) / podCount) * 10_000) / 1024, 'MiB');
+    for (const rate of rates) await fixedRate(c, rate, report, round++, child.pid!);
+    if (!onlyRates) await watchAndList(c, kc, child, report);
   } finally {
     c.close();
     child.kill('SIGTERM');
@@ -220,6 +167,89 @@ async function main(): Promise<void> {
     if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
   }
   console.log(`saved ${report.save()}`);
+}
+
+async function watchAndList(c: BenchClient, kc: Kubeconfig, child: ChildProcess, report: BenchReport): Promise<void> {
+  // Watch fan-out: watchers on pods; each pod create should reach every watcher.
+  const watchClients = Array.from({ length: 4 }, () => new BenchClient(kc));
+  const sentAt = new Map<string, number>();
+  const delivery: number[] = [];
+  const closers: (() => void)[] = [];
+  for (let i = 0; i < watcherCount; i++) {
+    closers.push(
+      watchClients[i % watchClients.length]!.watch(
+        '/api/v1/namespaces/fanout/configmaps?watch=1&resourceVersion=0',
+        (ev) => {
+          const t = sentAt.get(ev.object?.metadata?.name);
+          if (t !== undefined && ev.type === 'ADDED') delivery.push(performance.now() - t);
+        },
+      ),
+    );
+  }
+  await c.request('POST', '/api/v1/namespaces', {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: 'fanout' },
+  });
+  await new Promise((r) => setTimeout(r, 1000));
+  const fanoutEvents = 20;
+  for (let i = 0; i < fanoutEvents; i++) {
+    const name = `f-${i}`;
+    sentAt.set(name, performance.now());
+    await c.request('POST', '/api/v1/namespaces/fanout/configmaps', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name },
+      data: { x: 'y' },
+    });
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const deadline = Date.now() + 20_000;
+  while (delivery.length < fanoutEvents * watcherCount && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 100));
+  delivery.sort((a, b) => a - b);
+  report.add('watch.fanout.watchers', watcherCount, 'count');
+  report.add('watch.fanout.delivered', (delivery.length / (fanoutEvents * watcherCount)) * 100, '%');
+  report.add('watch.fanout.p50', percentile(delivery, 50), 'ms');
+  report.add('watch.fanout.p99', percentile(delivery, 99), 'ms');
+  closers.forEach((f) => f());
+  watchClients.forEach((w) => w.close());
+
+  // 10,000 pods: create with 64 in flight, then LIST latency and RSS.
+  const rssBefore = rssKiB(child.pid!);
+  const t0 = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 64 }, async () => {
+      while (next < podCount) {
+        const i = next++;
+        await c.request('POST', '/api/v1/namespaces/default/pods', pod(`p-${i}`));
+      }
+    }),
+  );
+  report.add('pods.create.rate', podCount / ((performance.now() - t0) / 1000), 'pods/s');
+  const listLat: number[] = [];
+  let size = 0;
+  for (let i = 0; i < 5; i++) {
+    const s = performance.now();
+    const r = await c.request('GET', '/api/v1/namespaces/default/pods');
+    listLat.push(performance.now() - s);
+    size = r.body.length;
+  }
+  listLat.sort((a, b) => a - b);
+  report.add('pods.list10k.p50', percentile(listLat, 50), 'ms');
+  report.add('pods.list10k.bytes', size / 1024 / 1024, 'MiB');
+  const pageLat: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const s = performance.now();
+    await c.request('GET', '/api/v1/namespaces/default/pods?limit=500');
+    pageLat.push(performance.now() - s);
+  }
+  pageLat.sort((a, b) => a - b);
+  report.add('pods.list.limit500.p50', percentile(pageLat, 50), 'ms');
+  const rssAfter = rssKiB(child.pid!);
+  report.add('server.rss.with10kPods', rssAfter / 1024, 'MiB');
+  report.add('server.rss.per10kPods', (((rssAfter - rssBefore) / podCount) * 10_000) / 1024, 'MiB');
 }
 
 await main();

@@ -6,9 +6,14 @@ import { printManager } from './conflicts.js';
 import {
   decodeManagedFields,
   encodeManagedFields,
+  formatTime,
+  isPrintable,
   isResetManagedFields,
   ManagedFieldsError,
+  managedFieldsStripped,
   managerIdentifier,
+  parseManagerIdentifier,
+  validateFieldManager,
   validateManagedFields,
 } from './managed-fields.js';
 
@@ -123,4 +128,62 @@ test('ObjectMeta validation of managedFields entries', () => {
       ['metadata.managedFields[2].manager', 'FieldValueTooLong', 'may not be more than 128 bytes'],
     ],
   );
+});
+
+test('parsed identities round-trip and are shared, frozen values', () => {
+  const ids = [
+    { manager: 'kubectl', operation: 'Apply' as const, apiVersion: undefined, subresource: undefined },
+    { manager: 'kcm', operation: 'Update' as const, apiVersion: 'apps/v1', subresource: 'status' },
+    { manager: '', operation: 'Update' as const, apiVersion: 'v1', subresource: undefined },
+  ];
+  for (const id of ids) {
+    const key = managerIdentifier(id);
+    const parsed = parseManagerIdentifier(key);
+    assert.deepEqual({ ...parsed }, id, key);
+    assert.equal(parseManagerIdentifier(key), parsed, 'parsed once, then reused');
+    assert.ok(Object.isFrozen(parsed), 'callers cannot corrupt the shared value');
+  }
+});
+
+test('formatTime: whole seconds in UTC, also outside years 0-9999', () => {
+  const cases: [number, string][] = [
+    [Date.UTC(2024, 4, 1, 10, 0, 0, 999), '2024-05-01T10:00:00Z'],
+    [0, '1970-01-01T00:00:00Z'],
+    [Date.UTC(10000, 0, 1, 0, 0, 1, 500), '+010000-01-01T00:00:01Z'],
+  ];
+  for (const [ms, want] of cases) {
+    assert.equal(formatTime(ms), want);
+    assert.equal(formatTime(new Date(ms)), want);
+  }
+});
+
+test('printable characters: ASCII fast path agrees with the Unicode classes', () => {
+  const unicodePrintable = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
+  for (let c = 0; c < 0x80; c++) {
+    const ch = String.fromCharCode(c);
+    assert.equal(isPrintable(ch), unicodePrintable.test(ch), `U+${c.toString(16)}`);
+  }
+  assert.equal(isPrintable('é'), true);
+  assert.equal(isPrintable('\u200b'), false); // zero-width space: a format character
+  const p = FieldPath.of('metadata', 'managedFields').index(0).child('manager');
+  assert.deepEqual(validateFieldManager('kube-controller-manager', p), []);
+  assert.deepEqual(validateFieldManager('x'.repeat(128), p), []);
+  assert.equal(validateFieldManager('x'.repeat(129), p).length, 1);
+  assert.deepEqual(
+    validateFieldManager('a\tb', p).map((e) => e.detail),
+    ['invalid character U+0009 (at position 1)'],
+  );
+});
+
+test('managedFieldsStripped: a view without managedFields that leaves the object untouched', () => {
+  const obj = {
+    metadata: { name: 'a', managedFields: [{ manager: 'm' }] },
+    data: { k: 'v' },
+  };
+  const view = managedFieldsStripped(obj);
+  assert.deepEqual(view, { metadata: { name: 'a' }, data: { k: 'v' } });
+  assert.deepEqual(obj.metadata.managedFields, [{ manager: 'm' }], 'the original keeps its entries');
+  assert.equal(view.data, obj.data, 'everything else is shared, not copied');
+  const plain = { metadata: { name: 'b' } };
+  assert.equal(managedFieldsStripped(plain), plain);
 });

@@ -51,20 +51,36 @@ export function managerIdentifier(id: ManagerIdentity): string {
   return `{${parts.join(',')}}`;
 }
 
+/**
+ * Parsed identities, by identifier. Every write re-encodes its object's
+ * entries, and a cluster has few distinct managers, so parsing each
+ * identifier once saves a JSON.parse per entry per write. Bounded: cleared
+ * when full (distinct identities beyond the bound are only re-parsed).
+ */
+const parsedIdentities = new Map<string, ManagerIdentity>();
+const maxParsedIdentities = 4096;
+
+/** The identity an identifier encodes. The result is shared between callers: never mutate it. */
 export function parseManagerIdentifier(identifier: string): ManagerIdentity {
+  const known = parsedIdentities.get(identifier);
+  if (known) return known;
   const o = JSON.parse(identifier) as Partial<ManagerIdentity>;
-  return {
+  const id: ManagerIdentity = Object.freeze({
     manager: o.manager ?? '',
     operation: o.operation === 'Apply' ? 'Apply' : 'Update',
     apiVersion: o.apiVersion,
     subresource: o.subresource,
-  };
+  });
+  if (parsedIdentities.size >= maxParsedIdentities) parsedIdentities.clear();
+  parsedIdentities.set(identifier, id);
+  return id;
 }
 
 /** `2024-05-01T10:00:00Z`: metav1.Time is RFC 3339 with whole seconds, in UTC. */
 export function formatTime(t: Date | number): string {
-  const d = typeof t === 'number' ? new Date(t) : t;
-  return d.toISOString().replace(/\.\d+Z$/, 'Z');
+  const iso = (typeof t === 'number' ? new Date(t) : t).toISOString();
+  // Years 0-9999 print as `YYYY-MM-DDTHH:mm:ss.sssZ` (24 characters); others carry a sign and more digits.
+  return iso.length === 24 ? `${iso.slice(0, 19)}Z` : iso.replace(/\.\d+Z$/, 'Z');
 }
 
 const unixSeconds = (t: string | undefined) => {
@@ -176,11 +192,17 @@ export function isResetManagedFields(entries: unknown): boolean {
 const printable = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
 
 export function isPrintable(ch: string): boolean {
+  // ASCII fast path: U+0020..U+007E are all printable, every other ASCII character is a control.
+  if (ch.length === 1 && ch.charCodeAt(0) < 0x80) return ch >= ' ' && ch <= '~';
   return printable.test(ch);
 }
 
+/** Printable ASCII only: valid as a manager name as long as it fits in 128 bytes. */
+const printableAscii = /^[\x20-\x7e]*$/;
+
 /** apimachinery `ValidateFieldManager`: at most 128 bytes, printable characters only. */
 export function validateFieldManager(manager: string, fldPath: FieldPath): FieldError[] {
+  if (manager.length <= fieldManagerMaxLength && printableAscii.test(manager)) return [];
   const errs: FieldError[] = [];
   if (Buffer.byteLength(manager, 'utf8') > fieldManagerMaxLength)
     errs.push(fldPath.tooLong(manager, fieldManagerMaxLength));
@@ -222,6 +244,18 @@ export function withoutManagedFields(obj: JsonObject): JsonObject {
   const meta = metadataOf(copy);
   if (meta) delete meta.managedFields;
   return copy;
+}
+
+/**
+ * `obj` as seen without `metadata.managedFields`, for read-only use
+ * (comparison, typed validation): only the object and its metadata are
+ * copied, shallowly; every other value is shared with `obj`.
+ */
+export function managedFieldsStripped(obj: JsonObject): JsonObject {
+  const meta = metadataOf(obj);
+  if (!meta || !('managedFields' in meta)) return obj;
+  const { managedFields: _omitted, ...rest } = meta;
+  return { ...obj, metadata: rest };
 }
 
 /** Stores encoded entries in `obj` (in place); undefined removes the field. */

@@ -26,6 +26,7 @@ import {
   formatTime,
   isPrintable,
   isResetManagedFields,
+  managedFieldsStripped,
   managerIdentifier,
   metadataOf,
   setManagedFields,
@@ -88,7 +89,8 @@ export function trackUpdate(opts: TrackUpdateOptions): JsonObject {
   if (managed.fields.size === 0 && !isCreate && typeof oldUID === 'string' && oldUID !== '') {
     return result; // untracked object: stays untracked
   }
-  const old = opts.oldObj ? withoutManagedFields(opts.oldObj) : {};
+  // Only read from here on (compared, validated), so a shallow view of the stored object does.
+  const old = opts.oldObj ? managedFieldsStripped(opts.oldObj) : {};
   if (validateTyped(old, opts.schema, true).length || validateTyped(result, opts.schema, true).length) {
     // Not representable as a typed value: keep the stored entries, as upstream does.
     const stored = metadataOf(opts.oldObj)?.managedFields;
