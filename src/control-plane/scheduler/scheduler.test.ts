@@ -6,6 +6,9 @@ import { defaultConfiguration } from './config/defaults.js';
 import { PodGroupLabel, MinMemberAnnotation } from './plugins/pod-set/pod-set.js';
 import { bump, makeNode, makePod } from './testing/builders.js';
 import { FakeCluster } from './testing/fake-cluster.js';
+import { PodInfo } from './framework/pod-info.js';
+
+const uidOf = (p: Pod | undefined) => p?.metadata?.uid ?? '';
 
 function cluster(opts: { clock?: FakeClock; config?: ReturnType<typeof defaultConfiguration>; seed?: number } = {}) {
   const c = new FakeCluster();
@@ -427,4 +430,32 @@ test('stop() releases pods waiting at Permit and all timers', async () => {
   await c.scheduler.waitForBindings();
   assert.equal(clock.pending(), 0);
   assert.equal(c.scheduler.cache.assumedPodCount(), 0);
+});
+
+test('deleting a nominated pod requeues the pods its nomination kept off the node', async () => {
+  const clock = new FakeClock();
+  const c = cluster({ clock });
+  c.addNode(makeNode('n', { alloc: { cpu: '1', memory: '4Gi', pods: '10' } }));
+  // A higher-priority pod holding n by nomination (gated here, so it stays unscheduled).
+  const nominee = makePod('nominee', {
+    priority: 10,
+    req: { cpu: '1' },
+    schedulingGates: ['hold'],
+    nominatedNodeName: 'n',
+  });
+  c.addPod(nominee);
+  c.scheduler.queue.addNominatedPod(new PodInfo(nominee), { mode: 'Override', nominatedNodeName: 'n' });
+  c.addPod(makePod('low', { req: { cpu: '1' } }));
+  // An unrelated unassigned pod's deletion is no reason to retry.
+  c.addPod(makePod('other', { schedulingGates: ['hold'] }));
+  await c.drain();
+  assert.equal(c.nodeOf('low'), undefined);
+  assert.equal(c.scheduler.queue.whereIs(uidOf(c.pod('low'))), 'unschedulable');
+  c.deletePod('default/other');
+  assert.equal(c.scheduler.queue.whereIs(uidOf(c.pod('low'))), 'unschedulable');
+  c.deletePod('default/nominee');
+  assert.notEqual(c.scheduler.queue.whereIs(uidOf(c.pod('low'))), 'unschedulable');
+  await clock.advance(10_000);
+  await c.drain();
+  assert.equal(c.nodeOf('low'), 'n');
 });

@@ -196,10 +196,19 @@ export class Scheduler {
       return;
     }
     this.pendingPods.delete(uid);
+    const nominated = this.queue.nominator.nominatedNode(uid) ?? pod.status?.nominatedNodeName;
     this.queue.delete(pod);
     const fw = this.profiles.get(schedulerNameOf(pod));
-    if (fw?.rejectWaitingPod(uid, 'pod deleted'))
+    if (fw?.rejectWaitingPod(uid, 'pod deleted')) {
       this.queue.moveAllToActiveOrBackoffQueue(Events.AssignedPodDelete, pod, undefined);
+    } else if (nominated) {
+      // A nominated pod held room on its node for Filters (lower-or-equal priority pods were kept
+      // off): its deletion frees that room, so pods it blocked get their hints consulted.
+      const gone: Pod = pod.status?.nominatedNodeName
+        ? pod
+        : { ...pod, status: { ...pod.status, nominatedNodeName: nominated } };
+      this.queue.moveAllToActiveOrBackoffQueue(Events.UnscheduledPodDelete, gone, undefined);
+    }
   }
 
   addNode(node: Node): void {

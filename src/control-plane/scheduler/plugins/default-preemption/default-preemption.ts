@@ -4,7 +4,7 @@ import type { CycleState } from '../../framework/cycle-state.js';
 import type { ClusterEventWithHint } from '../../framework/events.js';
 import { fitErrorMessage, newDiagnosis } from '../../framework/fit-error.js';
 import type { Handle, Plugin, PostFilterOutcome } from '../../framework/interfaces.js';
-import type { NodeInfo } from '../../framework/node-info.js';
+import { NodeInfo } from '../../framework/node-info.js';
 import { NodeToStatus } from '../../framework/node-to-status.js';
 import type { PodInfo } from '../../framework/pod-info.js';
 import { Code, Status } from '../../framework/status.js';
@@ -142,8 +142,10 @@ export class DefaultPreemption implements Plugin {
     const nonViolating: Candidate[] = [];
     const violating: Candidate[] = [];
     const nodeStatuses = new NodeToStatus();
+    // One scratch copy serves every what-if: candidates keep only the node name and victim pods.
+    const ni = new NodeInfo();
     for (let i = 0; i < potential.length; i++) {
-      const ni = potential[(offset + i) % potential.length]!.snapshot();
+      ni.copyFrom(potential[(offset + i) % potential.length]!);
       const r = selectVictimsOnNode(this.handle, state.clone(), pi, ni, pdbs);
       if (r.status === null && r.victims.length > 0) {
         const c = { name: ni.name, victims: { pods: r.victims, numPDBViolations: r.numViolating } };

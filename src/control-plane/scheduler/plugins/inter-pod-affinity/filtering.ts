@@ -1,8 +1,9 @@
 import type { StateData } from '../../framework/cycle-state.js';
 import type { Listers } from '../../framework/interfaces.js';
 import type { NodeInfo } from '../../framework/node-info.js';
-import type { AffinityTerm, PodInfo } from '../../framework/pod-info.js';
+import { termMatches, type AffinityTerm, type PodInfo } from '../../framework/pod-info.js';
 import { TopologyCounts, mergeTermNamespaces, namespaceLabels, podMatchesAllAffinityTerms } from './common.js';
+import { podSignature, termSignature, type NodeMatchMemo } from './match-memo.js';
 
 /** InterPodAffinity's PreFilter state (upstream preFilterState). */
 export class PreFilterState implements StateData {
@@ -47,31 +48,61 @@ export class PreFilterState implements StateData {
   }
 }
 
+/**
+ * Upstream getExistingAntiAffinityCounts + getIncomingAffinityAntiAffinityCounts.
+ * Per-node match results come from `memo`, so only nodes changed since a
+ * pod with the same signature was scheduled are matched again.
+ */
 export function calPreFilterState(
   pi: PodInfo,
   listers: Listers,
   allNodes: readonly NodeInfo[],
   withAnti: readonly NodeInfo[],
+  memo: NodeMatchMemo,
 ): PreFilterState {
   const affinityTerms = pi.requiredAffinityTerms.map((t) => mergeTermNamespaces(t, listers));
   const antiTerms = pi.requiredAntiAffinityTerms.map((t) => mergeTermNamespaces(t, listers));
   const nsLabels = namespaceLabels(listers, pi.namespace);
   const existing = new TopologyCounts();
-  for (const ni of withAnti) {
-    if (!ni.node) continue;
-    for (const ep of ni.podsWithRequiredAntiAffinity) {
-      existing.updateWithAntiAffinityTerms(ep.requiredAntiAffinityTerms, pi.pod, nsLabels, ni.labels, 1);
+  if (withAnti.length) {
+    const key = podSignature(pi.pod, nsLabels);
+    const cycle = {};
+    // Per node: the topology keys of its pods' anti-affinity terms that match the incoming pod.
+    const matchedKeys = (ni: NodeInfo): string[] => {
+      const keys: string[] = [];
+      for (const ep of ni.podsWithRequiredAntiAffinity) {
+        for (const t of ep.requiredAntiAffinityTerms) if (termMatches(t, pi.pod, nsLabels)) keys.push(t.topologyKey);
+      }
+      return keys;
+    };
+    for (const ni of withAnti) {
+      if (!ni.node) continue;
+      for (const k of memo.resultFor(allNodes, key, cycle, ni, matchedKeys)) existing.update(ni.labels, k, 1);
     }
   }
   const affinity = new TopologyCounts();
   const anti = new TopologyCounts();
-  if (affinityTerms.length || antiTerms.length) {
-    for (const ni of allNodes) {
-      if (!ni.node) continue;
-      for (const ep of ni.pods) {
-        affinity.updateWithAffinityTerms(affinityTerms, ep.pod, ni.labels, 1);
-        anti.updateWithAntiAffinityTerms(antiTerms, ep.pod, undefined, ni.labels, 1);
-      }
+  if (affinityTerms.length) {
+    const key = 'all\u0000' + affinityTerms.map(termSignature).join('\u0000');
+    const perNode = memo.countPerNode(allNodes, key, (ni) => {
+      let n = 0;
+      for (const ep of ni.pods) if (podMatchesAllAffinityTerms(affinityTerms, ep.pod)) n++;
+      return n;
+    });
+    for (let k = 0; k < allNodes.length; k++) {
+      const n = perNode[k]!;
+      if (n) for (const t of affinityTerms) affinity.update(allNodes[k]!.labels, t.topologyKey, n);
+    }
+  }
+  for (const t of antiTerms) {
+    const perNode = memo.countPerNode(allNodes, 'any\u0000' + termSignature(t), (ni) => {
+      let n = 0;
+      for (const ep of ni.pods) if (termMatches(t, ep.pod, undefined)) n++;
+      return n;
+    });
+    for (let k = 0; k < allNodes.length; k++) {
+      const n = perNode[k]!;
+      if (n) anti.update(allNodes[k]!.labels, t.topologyKey, n);
     }
   }
   return new PreFilterState(pi, affinityTerms, antiTerms, nsLabels, existing, affinity, anti);

@@ -21,6 +21,7 @@ import {
   satisfyPodAffinity,
   satisfyPodAntiAffinity,
 } from './filtering.js';
+import { NodeMatchMemo } from './match-memo.js';
 import { PreScoreState, normalize, processExistingPod, scoreNode, type ScoreMap } from './scoring.js';
 
 export const ErrReasonExistingAntiAffinityRulesNotMatch = "node(s) didn't satisfy existing pods anti-affinity rules";
@@ -70,6 +71,7 @@ export class InterPodAffinity implements Plugin {
   readonly name = Names.InterPodAffinity;
   private readonly preFilterState = new StateRef<PreFilterState>(preFilterKey);
   private readonly preScoreState = new StateRef<PreScoreState>(preScoreKey);
+  private readonly memo = new NodeMatchMemo();
 
   constructor(
     private readonly args: InterPodAffinityArgs,
@@ -84,7 +86,7 @@ export class InterPodAffinity implements Plugin {
     if (withAnti.length === 0 && pi.requiredAffinityTerms.length === 0 && pi.requiredAntiAffinityTerms.length === 0) {
       return new Status(Code.Skip);
     }
-    const s = calPreFilterState(pi, this.handle.listers, lister.list(), withAnti);
+    const s = calPreFilterState(pi, this.handle.listers, lister.list(), withAnti, this.memo);
     if (s.existingAntiAffinityCounts.size === 0 && s.affinityTerms.length === 0 && s.antiAffinityTerms.length === 0) {
       return new Status(Code.Skip);
     }
@@ -130,6 +132,8 @@ export class InterPodAffinity implements Plugin {
       if (!ni.node) continue;
       const pods = hasConstraints ? ni.pods : ni.podsWithAffinity;
       for (const ep of pods) {
+        // Without preferred terms of its own, the incoming pod is scored only by existing pods' terms.
+        if (!hasConstraints && !scoresOthers(ep, this.args.hardPodAffinityWeight)) continue;
         processExistingPod(m, incoming, nsLabels, ep, ni, this.args.hardPodAffinityWeight);
       }
     }
@@ -192,6 +196,15 @@ export class InterPodAffinity implements Plugin {
       ? QueueingHint.Queue
       : QueueingHint.QueueSkip;
   }
+}
+
+/** Whether an existing pod has terms that score other pods (preferred ones, or required affinity when weighted). */
+function scoresOthers(ep: PodInfo, hardPodAffinityWeight: number): boolean {
+  return (
+    ep.preferredAffinityTerms.length > 0 ||
+    ep.preferredAntiAffinityTerms.length > 0 ||
+    (hardPodAffinityWeight > 0 && ep.requiredAffinityTerms.length > 0)
+  );
 }
 
 export function newInterPodAffinity(raw: unknown, handle: Handle): Plugin {

@@ -195,3 +195,16 @@ test('NodeResourcesFit args are validated', () => {
     /utilization values must be sorted in increasing order/,
   );
 });
+
+test('NodeResourcesFit Filter: rejections with the same reasons are one shared, attributed status', () => {
+  const nodes = ['a', 'b'].map((n) => makeNode(n, { alloc: { cpu: '1', memory: '1Gi', pods: '10' } }));
+  const { handle, snapshot } = testHandle({ nodes });
+  const pl = newNodeResourcesFit({}, handle);
+  const big = makePod('p', { req: { cpu: '2' } });
+  const [a, b] = snapshot.list().map((ni) => runFilter(pl, big, ni, snapshot.list()));
+  assert.deepEqual(a?.reasons, ['Insufficient cpu']);
+  assert.equal(a?.plugin, 'NodeResourcesFit');
+  assert.equal(a, b);
+  const both = runFilter(pl, makePod('q', { req: { cpu: '2', memory: '2Gi' } }), snapshot.list()[0]!, snapshot.list());
+  assert.deepEqual(both?.reasons, ['Insufficient cpu', 'Insufficient memory']);
+});

@@ -128,6 +128,25 @@ export function fits(
   }
   return true;
 }
+
+const rejections = new Map<string, Status>();
+
+/**
+ * The Unschedulable status for these reasons, shared: Statuses are
+ * immutable, and a pod that fits nowhere (preemption) is rejected by every
+ * node with the same few reasons. Bounded by clearing.
+ */
+function rejection(reasons: string[]): Status {
+  const key = reasons.join('\u0000');
+  let s = rejections.get(key);
+  if (!s) {
+    if (rejections.size >= 256) rejections.clear();
+    s = new Status(Code.Unschedulable, reasons, Names.NodeResourcesFit);
+    rejections.set(key, s);
+  }
+  return s;
+}
+
 const preFilterKey = 'PreFilter' + Names.NodeResourcesFit;
 const preScoreKey = 'PreScore' + Names.NodeResourcesFit;
 
@@ -172,10 +191,7 @@ export class NodeResourcesFit implements Plugin {
     if (fits(req, nodeInfo, this.ignored, this.ignoredGroups)) return null;
     const insufficient = fitsRequest(req, nodeInfo, this.ignored, this.ignoredGroups);
     if (insufficient.length === 0) return null;
-    return new Status(
-      Code.Unschedulable,
-      insufficient.map((r) => r.reason),
-    );
+    return rejection(insufficient.map((r) => r.reason));
   }
 
   preScore(state: CycleState, pi: PodInfo): Status | null {
@@ -197,7 +213,10 @@ export class NodeResourcesFit implements Plugin {
           const n = newObj as Pod | undefined;
           // The pod itself scaled down, or an assigned pod went away / shrank: resources were freed.
           if (n && n.metadata?.uid === pod.metadata?.uid) return QueueingHint.Queue;
-          return o?.spec?.nodeName ? QueueingHint.Queue : QueueingHint.QueueSkip;
+          // A deleted nominated pod frees the room it held on its nominated node.
+          return o?.spec?.nodeName || (!n && o?.status?.nominatedNodeName)
+            ? QueueingHint.Queue
+            : QueueingHint.QueueSkip;
         },
       },
       {

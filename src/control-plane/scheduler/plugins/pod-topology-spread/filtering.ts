@@ -1,13 +1,8 @@
-import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { StateData } from '../../framework/cycle-state.js';
 import type { NodeInfo } from '../../framework/node-info.js';
 import type { PodInfo } from '../../framework/pod-info.js';
-import {
-  countPodsMatchSelector,
-  matchNodeInclusionPolicies,
-  nodeLabelsMatchSpreadConstraints,
-  type Constraint,
-} from './common.js';
+import { matchNodeInclusionPolicies, nodeLabelsMatchSpreadConstraints, type Constraint } from './common.js';
+import type { DomainLayout } from './domains.js';
 
 interface Path {
   value: string;
@@ -52,12 +47,21 @@ export class PreFilterState implements StateData {
   constructor(
     readonly constraints: readonly Constraint[],
     readonly criticalPaths: CriticalPaths[],
-    readonly tpValueToMatchNum: Map<string, number>[],
+    /** The domains; shared between cycles, never changed. */
+    readonly layout: DomainLayout,
+    /** Per constraint: matching pods per domain index of `layout`. */
+    readonly counts: Int32Array[],
   ) {}
+
+  /** Matching pods in the domain `value` of constraint `i` (0 for a domain no eligible node has). */
+  matchNum(i: number, value: string): number {
+    const d = this.layout.index[i]!.get(value);
+    return d === undefined ? 0 : this.counts[i]![d]!;
+  }
 
   /** The global minimum for the skew; 0 while fewer than minDomains domains exist. */
   minMatchNum(i: number, minDomains: number): number {
-    if (this.tpValueToMatchNum[i]!.size < minDomains) return 0;
+    if (this.layout.size(i) < minDomains) return 0;
     return this.criticalPaths[i]!.paths[0].num;
   }
 
@@ -65,7 +69,8 @@ export class PreFilterState implements StateData {
     return new PreFilterState(
       this.constraints,
       this.criticalPaths.map((c) => c.clone()),
-      this.tpValueToMatchNum.map((m) => new Map(m)),
+      this.layout,
+      this.counts.map((c) => c.slice()),
     );
   }
 
@@ -76,43 +81,60 @@ export class PreFilterState implements StateData {
     if (!nodeLabelsMatchSpreadConstraints(nodeInfo.labels, this.constraints)) return;
     const required = preemptor.requiredNodeAffinity;
     const labels = pi.pod.metadata?.labels;
-    this.constraints.forEach((c, i) => {
-      if (!c.selector.matches(labels)) return;
-      if (!matchNodeInclusionPolicies(c, preemptor.pod, nodeInfo, required)) return;
+    for (let i = 0; i < this.constraints.length; i++) {
+      const c = this.constraints[i]!;
+      if (!c.selector.matches(labels)) continue;
+      if (!matchNodeInclusionPolicies(c, preemptor.pod, nodeInfo, required)) continue;
       const v = nodeInfo.labels[c.topologyKey]!;
-      const m = this.tpValueToMatchNum[i]!;
-      const n = (m.get(v) ?? 0) + delta;
-      m.set(v, n);
+      const d = this.layout.index[i]!.get(v);
+      // Every eligible node's domain is in the layout; a node outside it cannot be in this cycle's snapshot.
+      if (d === undefined) continue;
+      const n = (this.counts[i]![d]! += delta);
       this.criticalPaths[i]!.update(v, n);
-    });
+    }
   }
 }
 
-/** Counts matching pods per domain over all eligible nodes (upstream calPreFilterState). */
+/** The two smallest counts of a constraint's domains, exact (the initial critical paths). */
+function initialPaths(values: readonly string[], counts: Int32Array): CriticalPaths {
+  const cp = new CriticalPaths();
+  let a = -1;
+  let b = -1;
+  for (let d = 0; d < counts.length; d++) {
+    const n = counts[d]!;
+    if (a < 0 || n < counts[a]!) {
+      b = a;
+      a = d;
+    } else if (b < 0 || n < counts[b]!) {
+      b = d;
+    }
+  }
+  if (a >= 0) cp.paths[0] = { value: values[a]!, num: counts[a]! };
+  if (b >= 0) cp.paths[1] = { value: values[b]!, num: counts[b]! };
+  return cp;
+}
+
+/**
+ * Counts matching pods per domain over all eligible nodes (upstream
+ * calPreFilterState). `layout` must describe `pod`'s constraints over the
+ * snapshot's nodes (DomainLayoutCache).
+ */
 export function calPreFilterState(
   pod: PodInfo,
   constraints: readonly Constraint[],
-  allNodes: readonly NodeInfo[],
+  layout: DomainLayout,
 ): PreFilterState {
-  const maps = constraints.map(() => new Map<string, number>());
-  const required = pod.requiredNodeAffinity;
-  const p: Pod = pod.pod;
-  for (const ni of allNodes) {
-    const node = ni.node;
-    if (!node || !nodeLabelsMatchSpreadConstraints(ni.labels, constraints)) continue;
-    for (let i = 0; i < constraints.length; i++) {
-      const c = constraints[i]!;
-      if (!matchNodeInclusionPolicies(c, p, ni, required)) continue;
-      const v = ni.labels[c.topologyKey]!;
-      const count = countPodsMatchSelector(ni.pods, c.selector, pod.namespace);
-      const m = maps[i]!;
-      m.set(v, (m.get(v) ?? 0) + count);
+  const counts = constraints.map((_, i) => new Int32Array(layout.size(i)));
+  const n = layout.nodes.length;
+  for (let i = 0; i < constraints.length; i++) {
+    const perNode = layout.matchingPods(constraints[i]!.selector, pod.namespace);
+    const domainOf = layout.nodeDomain[i]!;
+    const c = counts[i]!;
+    for (let k = 0; k < n; k++) {
+      const d = domainOf[k]!;
+      if (d >= 0) c[d]! += perNode[k]!;
     }
   }
-  const paths = maps.map((m) => {
-    const cp = new CriticalPaths();
-    for (const [v, n] of m) cp.update(v, n);
-    return cp;
-  });
-  return new PreFilterState(constraints, paths, maps);
+  const paths = constraints.map((_, i) => initialPaths(layout.values[i]!, counts[i]!));
+  return new PreFilterState(constraints, paths, layout, counts);
 }

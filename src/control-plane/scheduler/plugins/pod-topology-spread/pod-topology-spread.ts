@@ -16,6 +16,7 @@ import {
   systemDefaultConstraints,
   type Constraint,
 } from './common.js';
+import { DomainLayoutCache } from './domains.js';
 import { calPreFilterState, type PreFilterState } from './filtering.js';
 import { calPreScoreState, normalize, scoreNode, type PreScoreState } from './scoring.js';
 
@@ -44,6 +45,7 @@ export class PodTopologySpread implements Plugin {
   private readonly systemDefaulted: boolean;
   private readonly preFilterState = new StateRef<PreFilterState>(preFilterKey);
   private readonly preScoreState = new StateRef<PreScoreState>(preScoreKey);
+  private readonly layouts = new DomainLayoutCache();
 
   constructor(
     args: PodTopologySpreadArgs,
@@ -71,7 +73,8 @@ export class PodTopologySpread implements Plugin {
       return new Status(Code.Error, [`obtaining pod's hard topology spread constraints: ${(e as Error).message}`]);
     }
     if (constraints.length === 0) return new Status(Code.Skip);
-    this.preFilterState.set(state, calPreFilterState(pi, constraints, this.handle.snapshotSharedLister().list()));
+    const layout = this.layouts.get(constraints, pi, this.handle.snapshotSharedLister().list());
+    this.preFilterState.set(state, calPreFilterState(pi, constraints, layout));
     return null;
   }
 
@@ -95,7 +98,7 @@ export class PodTopologySpread implements Plugin {
       if (v === undefined) return rejectedLabel;
       const min = s.minMatchNum(i, c.minDomains);
       const self = c.selector.matches(labels) ? 1 : 0;
-      const matchNum = s.tpValueToMatchNum[i]!.get(v) ?? 0;
+      const matchNum = s.matchNum(i, v);
       if (matchNum + self - min > c.maxSkew) return rejectedSkew;
     }
     return null;
