@@ -1,3 +1,4 @@
+import { kubetsNodeFlags } from '../src/cmd/cli-launcher.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,6 +46,7 @@ async function startServer(dir: string): Promise<{ child: ChildProcess; kubeconf
     process.execPath,
     [
       ...(cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : []),
+      ...kubetsNodeFlags,
       join(root, 'bin', 'kubets'),
       'server',
       '--data-dir',

@@ -1,3 +1,4 @@
+import { kubetsNodeFlags } from '../src/cmd/cli-launcher.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http2 from 'node:http2';
@@ -108,6 +109,7 @@ async function startServer(dir: string, tokenFile: string): Promise<ChildProcess
   const child = spawn(
     process.execPath,
     [
+      ...kubetsNodeFlags,
       join(root, 'bin', 'kubets'),
       'server',
       '--data-dir',

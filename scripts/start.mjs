@@ -18,7 +18,8 @@ if (!isRoot && !agentChosen) {
   args.push('--disable-agent');
 }
 
-const child = spawn(process.execPath, [join(root, 'bin', 'kubets'), 'server', ...args], {
+// The flag bin/kubets's shebang carries (a smaller V8 young generation: less idle RSS).
+const child = spawn(process.execPath, ['--max-semi-space-size=4', join(root, 'bin', 'kubets'), 'server', ...args], {
   stdio: 'inherit',
   cwd: root,
 });
