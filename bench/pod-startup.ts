@@ -10,9 +10,14 @@
  * runtime's own floor: P sandboxes + containers started directly over CRI.
  * Defaults: 3 rounds x 10 pods (30 pods at the end). Needs root and containerd.
  * The agent's RSS is that process alone (it loads only the kubelet's modules).
+ *
+ * Also the CPU time per pod started, by party: the runtime (containerd, shims,
+ * runc, CNI plugins), the agent, and this process (control plane + watch). On a
+ * shared 2-core machine wall times swing with other load; CPU per pod does not,
+ * and it bounds what a round can take: P pods x (sum of the three) / 2 cores.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Node, Pod, ServiceAccount } from 'kubernetes-types/core/v1.js';
@@ -74,6 +79,35 @@ async function agent(cfg: AgentConfig): Promise<void> {
   await kubelet.dispose();
   cri.close();
   process.exit(0);
+}
+
+/** CPU time (user + system, including reaped children) of a process, in ms. */
+function cpuMs(pid: number): number {
+  try {
+    const st = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU time of the runtime: every process whose command line names `dir` (the
+ * containerd daemon and its shims; CNI plugins and runc are reaped by them),
+ * except the agent (its arguments name the socket).
+ */
+function runtimeCpuMs(dir: string, exceptPid?: number): number {
+  let total = 0;
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p) || Number(p) === exceptPid) continue;
+    try {
+      if (readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(dir)) total += cpuMs(Number(p));
+    } catch {
+      // Gone.
+    }
+  }
+  return total;
 }
 
 function rssMB(pid: number): number {
@@ -177,7 +211,14 @@ async function main(): Promise<void> {
 
     const pods = typed<Pod>(admin, gvr('', 'v1', 'pods'), ns);
     const latencies: number[] = [];
+    // CPU spent per round by each party: on a shared 2-core machine this is steadier than wall time.
+    const cpu = { agent: 0, controlPlane: 0, runtime: 0 };
     for (let r = 0; r < rounds; r++) {
+      const before = {
+        agent: cpuMs(proc.pid!),
+        controlPlane: process.cpuUsage(),
+        runtime: runtimeCpuMs(env.dir, proc.pid),
+      };
       const watch = await pods.watch({ labelSelector: `round=${r}` });
       const created = new Map<string, number>();
       const running = new Map<string, number>();
@@ -208,6 +249,10 @@ async function main(): Promise<void> {
       );
       await seen;
       watch.close();
+      const cp = process.cpuUsage(before.controlPlane);
+      cpu.agent += cpuMs(proc.pid!) - before.agent;
+      cpu.controlPlane += (cp.user + cp.system) / 1000;
+      cpu.runtime += runtimeCpuMs(env.dir, proc.pid) - before.runtime;
       const round = [...running].map(([n, at]) => at - created.get(n)!);
       latencies.push(...round);
       const s = summarize(round);
@@ -219,11 +264,16 @@ async function main(): Promise<void> {
     report.add('pod_startup_p50', all.p50, 'ms');
     report.add('pod_startup_p99', all.p99, 'ms');
     report.add('pod_startup_max', all.max, 'ms');
+    const podCount = rounds * perRound;
+    report.add('cpu_per_pod_runtime', cpu.runtime / podCount, 'ms');
+    report.add('cpu_per_pod_agent', cpu.agent / podCount, 'ms');
+    report.add('cpu_per_pod_control_plane', cpu.controlPlane / podCount, 'ms');
     await new Promise((res) => setTimeout(res, 3000));
     report.add(`agent_rss_${rounds * perRound}_pods`, rssMB(proc.pid!), 'MB');
 
     // The runtime's own floor for the same work, without a kubelet or an API server.
     const raw: number[] = [];
+    const rawCpu = runtimeCpuMs(env.dir, proc.pid);
     const t0 = performance.now();
     await Promise.all(
       Array.from({ length: perRound }, async (_, i) => {
@@ -245,6 +295,7 @@ async function main(): Promise<void> {
     const rs = summarize(raw);
     report.add('raw_cri_p50', rs.p50, 'ms');
     report.add('raw_cri_p99', rs.p99, 'ms');
+    report.add('raw_cri_cpu_per_pod_runtime', (runtimeCpuMs(env.dir, proc.pid) - rawCpu) / perRound, 'ms');
     console.log(`results: ${report.save()}`);
   } finally {
     if (child?.pid && child.exitCode === null) {

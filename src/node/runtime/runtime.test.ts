@@ -85,6 +85,24 @@ test('ensureSandbox creates with the next attempt, reuses a ready one, and creat
   });
 });
 
+test('ensureSandbox with the sandboxes the caller knows does not list them again', async () => {
+  await withRuntime(sandboxHandlers, async (rt, s) => {
+    const spec = { name: 'web', namespace: 'default', uid: 'u1' };
+    const known = [{ id: 'old', state: 'SANDBOX_NOTREADY' as const, attempt: 2, createdAt: 5 }];
+    const sb = await rt.ensureSandbox(spec, undefined, known);
+    assert.deepEqual([sb.id, sb.created, sb.spec.attempt], ['sb1', true, 3]);
+    assert.deepEqual(
+      s.calls.map(([m]) => m),
+      ['RunPodSandbox', 'PodSandboxStatus'],
+    );
+    // A ready one among them is reused, as when listed.
+    const reused = await rt.ensureSandbox(spec, undefined, [
+      { id: 'sb1', state: 'SANDBOX_READY', attempt: 3, createdAt: 1000 },
+    ]);
+    assert.deepEqual([reused.id, reused.created, reused.spec.attempt], ['sb1', false, 3]);
+  });
+});
+
 test('stop and remove are idempotent: NOT_FOUND is success, other errors are not', async () => {
   await withRuntime(
     (s) => ({

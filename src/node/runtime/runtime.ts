@@ -137,9 +137,17 @@ export class ContainerRuntime {
 
   // Sandboxes
 
-  /** A ready sandbox for the pod: the existing one, or a new one with the next attempt number. */
-  async ensureSandbox(spec: SandboxSpec, opts?: CallOptions): Promise<SandboxInfo> {
-    const existing = await this.listSandboxes({ uid: spec.uid }, opts);
+  /**
+   * A ready sandbox for the pod: the existing one, or a new one with the next
+   * attempt number. `known` is the pod's sandboxes as the caller has just listed
+   * them (saves listing again); without it the runtime is asked.
+   */
+  async ensureSandbox(
+    spec: SandboxSpec,
+    opts?: CallOptions,
+    known?: readonly Pick<SandboxSummary, 'id' | 'state' | 'attempt' | 'createdAt'>[],
+  ): Promise<SandboxInfo> {
+    const existing = known ?? (await this.listSandboxes({ uid: spec.uid }, opts));
     const ready = existing.filter((s) => s.state === 'SANDBOX_READY').sort((a, b) => b.createdAt - a.createdAt)[0];
     if (ready) {
       const full = withSandboxDefaults({ ...spec, attempt: ready.attempt }, this.opts.podLogsRoot);

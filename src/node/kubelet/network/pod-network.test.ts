@@ -16,7 +16,7 @@ test('the CNI config is written for the pod CIDR and rewritten only when it chan
     };
     assert.deepEqual(
       conf.plugins.map((p) => p.type),
-      ['bridge', 'portmap', 'loopback'],
+      ['bridge', 'portmap'],
     );
     assert.equal(conf.plugins[0]!.bridge, 'kbt0');
     assert.equal(conf.plugins[0]!.ipMasq, false, 'the node agent masquerades, not the bridge plugin');

@@ -195,7 +195,10 @@ export class PodSyncer {
           for (const s of state.sandboxes) if (s.state === 'SANDBOX_READY') await ctx.runtime.stopSandbox(s.id);
         }
       }
-      sandbox = await ctx.runtime.ensureSandbox(plan.spec, { signal });
+      // Without a current sandbox, every sandbox of the pod is stopped by now (just above): what this
+      // sync listed, marked not ready, stands in for ensureSandbox's own list (it only picks the attempt).
+      const known = current ? undefined : state.sandboxes.map((s) => ({ ...s, state: 'SANDBOX_NOTREADY' as const }));
+      sandbox = await ctx.runtime.ensureSandbox(plan.spec, { signal }, known);
     } catch (err) {
       if (signal?.aborted) throw err;
       ctx.events.pod(
@@ -209,8 +212,24 @@ export class PodSyncer {
     }
     const podIPs = spec.hostNetwork ? ctx.nodeIPs : [sandbox.ip, ...sandbox.additionalIps].filter(Boolean);
     if (sandbox.id !== current?.id) {
-      ctx.state.rememberSandboxIPs(sandbox.id, spec.hostNetwork ? [] : podIPs);
-      state = await this.inspect(uid, signal);
+      const ips = spec.hostNetwork ? [] : podIPs;
+      ctx.state.rememberSandboxIPs(sandbox.id, ips);
+      if (sandbox.created) {
+        // Just created, so it holds no containers yet and the older sandboxes are stopped: the state
+        // seen before plus this sandbox is exact, and saves listing the runtime again on the startup path.
+        const fresh = {
+          id: sandbox.id,
+          attempt: sandbox.spec.attempt,
+          state: sandbox.state,
+          createdAt: sandbox.createdAt,
+          ips,
+        };
+        const older = state.sandboxes.map((s) => ({ ...s, state: 'SANDBOX_NOTREADY' as const }));
+        state = { ...state, sandboxes: [fresh, ...older] };
+        this.latest.set(uid, state);
+      } else {
+        state = await this.inspect(uid, signal);
+      }
       starts = this.planStarts(pod, state, sandbox.id);
     }
     const hostsFile = this.writeHostsFile(pod, podIPs);

@@ -53,6 +53,41 @@ test('a pod runs: sandbox, then its container; status Running with the pod IP', 
   );
 });
 
+test('starting a pod lists its runtime state twice: before, and after the start (not after the new sandbox)', async () => {
+  k.add({ metadata: { name: 'lean' }, spec: { containers: [{ name: 'app', image }] } });
+  await k.settle();
+  assert.equal(k.podStatus('lean')?.phase, 'Running');
+  assert.equal(k.runtime.scopedContainerLists, 2);
+  // The state the kubelet server sees is the fresh one from after the start.
+  const uid = k.api.list('', 'pods')[0]!.metadata.uid;
+  assert.equal(k.syncer.lastState(uid)?.containers[0]?.state, 'CONTAINER_RUNNING');
+});
+
+test('a pod whose sandbox went away gets a new one (next attempt) and its containers start again in it', async () => {
+  k.add({ metadata: { name: 'phoenix' }, spec: { containers: [{ name: 'app', image }] } });
+  await k.settle();
+  const [first] = [...k.runtime.sandboxes.values()];
+  await k.runtime.stopSandbox(first!.id);
+  k.workers.wake(k.api.list('', 'pods')[0]!.metadata.uid);
+  await k.settle();
+  const sandboxes = [...k.runtime.sandboxes.values()];
+  assert.deepEqual(
+    sandboxes.map((s) => [s.spec.attempt, s.state]),
+    [
+      [0, 'SANDBOX_NOTREADY'],
+      [1, 'SANDBOX_READY'],
+    ],
+  );
+  assert.equal(k.runtime.calls.filter((c) => c.startsWith('runPodSandbox')).length, 2);
+  const apps = k.runtime.byName('app');
+  assert.deepEqual(apps.map((c) => [c.sandboxId === sandboxes[1]!.id, c.state]).sort(), [
+    [false, 'CONTAINER_EXITED'],
+    [true, 'CONTAINER_RUNNING'],
+  ]);
+  assert.ok(k.events.some((e) => e.pod === 'phoenix' && e.reason === 'SandboxChanged'));
+  assert.equal(k.podStatus('phoenix')?.phase, 'Running');
+});
+
 test('init containers run one at a time, in order, before app containers', async () => {
   for (const n of ['one', 'two']) k.runtime.onStart.set(n, (c, rt) => setImmediate(() => rt.exit(c.id, 0)));
   k.add({

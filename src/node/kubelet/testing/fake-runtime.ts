@@ -49,6 +49,8 @@ export class FakeRuntime implements KubeletRuntime {
   readonly containers = new Map<string, FakeContainer>();
   readonly images = new Map<string, Image>();
   readonly calls: string[] = [];
+  /** listContainers calls scoped by labels (a pod's inspect), as opposed to PLEG's full lists. */
+  scopedContainerLists = 0;
   /** Every pull attempt (ensureImage that would pull), with the credential sent. */
   readonly pulls: { ref: string; auth?: CriInput<AuthConfig> }[] = [];
   /** Images a registry serves only to this login: pulling with it adds the image. */
@@ -113,10 +115,20 @@ export class FakeRuntime implements KubeletRuntime {
     return { runtimeReady: true, networkReady: true, problems: [] };
   }
 
-  async ensureSandbox(spec: SandboxSpec): Promise<SandboxInfo> {
+  /** Like ContainerRuntime.ensureSandbox: `known` (the caller's list) replaces the runtime's own. */
+  async ensureSandbox(
+    spec: SandboxSpec,
+    _opts?: unknown,
+    known?: readonly { id: string; state: PodSandboxState; attempt: number; createdAt: number }[],
+  ): Promise<SandboxInfo> {
     this.calls.push(`ensureSandbox ${spec.name}`);
-    const mine = [...this.sandboxes.values()].filter((s) => s.spec.uid === spec.uid);
-    const ready = mine.filter((s) => s.state === 'SANDBOX_READY').sort((a, b) => b.createdAt - a.createdAt)[0];
+    const mine =
+      known ??
+      [...this.sandboxes.values()]
+        .filter((s) => s.spec.uid === spec.uid)
+        .map((s) => ({ id: s.id, state: s.state, attempt: s.spec.attempt, createdAt: s.createdAt }));
+    const readyId = mine.filter((s) => s.state === 'SANDBOX_READY').sort((a, b) => b.createdAt - a.createdAt)[0]?.id;
+    const ready = readyId === undefined ? undefined : this.sandboxes.get(readyId);
     if (ready)
       return {
         id: ready.id,
@@ -128,7 +140,7 @@ export class FakeRuntime implements KubeletRuntime {
         created: false,
       };
     if (this.failSandbox) throw new Error(this.failSandbox);
-    const attempt = mine.length === 0 ? 0 : Math.max(...mine.map((s) => s.spec.attempt)) + 1;
+    const attempt = mine.length === 0 ? 0 : Math.max(...mine.map((s) => s.attempt)) + 1;
     const s: FakeSandbox = {
       id: this.id(),
       spec: { ...spec, attempt, logDirectory: `/logs/${spec.namespace}_${spec.name}_${spec.uid}` },
@@ -247,6 +259,7 @@ export class FakeRuntime implements KubeletRuntime {
   }
 
   async listContainers(filter: { sandboxId?: string; state?: ContainerState; labels?: Labels } = {}) {
+    if (filter.labels && Object.keys(filter.labels).length > 0) this.scopedContainerLists++;
     return [...this.containers.values()]
       .filter((c) => !filter.sandboxId || c.sandboxId === filter.sandboxId)
       .filter((c) => !filter.state || c.state === filter.state)

@@ -1,9 +1,12 @@
 /**
  * The pod network CNI config the kubelet writes for containerd: a conflist of
  * `bridge` (a Linux bridge on the node, the pod's gateway) with `host-local` IPAM
- * over the node's pod CIDR, `portmap` (hostPort) and `loopback`. containerd loads
- * the first config in its conf_dir (max_conf_num = 1) and reloads when it changes,
- * so the file is written atomically (temp file + rename).
+ * over the node's pod CIDR and `portmap` (hostPort). No `loopback` plugin: CRI
+ * runtimes bring `lo` up through a network of their own (containerd's built-in
+ * `cni-loopback`, go-cni WithLoNetwork), so one in the chain only ran the plugin
+ * a second time on every sandbox setup and teardown. containerd loads the first
+ * config in its conf_dir (max_conf_num = 1) and reloads when it changes, so the
+ * file is written atomically (temp file + rename).
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -86,7 +89,6 @@ export function bridgeCniConfig(opts: BridgeCniOptions): Record<string, unknown>
         ipam,
       },
       { type: 'portmap', capabilities: { portMappings: true } },
-      { type: 'loopback' },
     ],
   };
 }

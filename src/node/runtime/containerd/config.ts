@@ -8,7 +8,8 @@
  *   <data>/config.toml         this file
  *   <data>/containerd.sock     gRPC (CRI and containerd API); `.ttrpc` beside it
  *   <data>/root, <data>/state  containerd root and state (network namespaces
- *                              are mounted under state: netns_mounts_under_state_dir)
+ *                              are mounted under state: netns_mounts_under_state_dir;
+ *                              state is a tmpfs of its own, see state-tmpfs.ts)
  *   <data>/runc                runc's state root
  *   <data>/cni/net.d           CNI config (the kubelet writes it)
  *   <data>/containerd.log      daemon output

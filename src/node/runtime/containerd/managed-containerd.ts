@@ -29,6 +29,7 @@ import { containerdPaths, renderContainerdConfig, type ContainerdPaths } from '.
 import { importImage, type ImportedImage } from './ctr.js';
 import { detectCgroupDriver, overlaySupported, type CgroupDriver } from './host-probe.js';
 import { killShims, processRunning, shimSocketPaths, unmountUnder, waitForExit } from './host-cleanup.js';
+import { ensureStateTmpfs } from './state-tmpfs.js';
 import { pauseImage } from '../images/test-images.js';
 import { ensureLocalImages, type LocalImage } from '../images/local-images.js';
 
@@ -54,6 +55,11 @@ export interface ManagedContainerdOptions {
   restartBackoff?: BackoffOptions;
   /** Builds the command line; for tests that stand in a fake daemon. */
   command?: (configPath: string) => { file: string; args: string[] };
+  /**
+   * Keep the state dir on a tmpfs mounted there (state-tmpfs.ts), as a system
+   * containerd keeps it in /run; default true unless `command` stands in a fake daemon.
+   */
+  stateTmpfs?: boolean;
   clock?: Clock;
   logger?: Logger;
 }
@@ -186,9 +192,15 @@ export class ManagedContainerd implements Disposable {
     this.stopping = false;
     this.supervising = false;
     track(this, `ManagedContainerd(${this.paths.dataDir})`);
+    let mountedState = false;
     try {
       const configChanged = this.writeConfig();
       if (!(await this.adoptOrStopLeftover(configChanged, signal))) {
+        if (this.opts.stateTmpfs ?? !this.opts.command) {
+          const r = ensureStateTmpfs(this.paths.state);
+          mountedState = r === 'mounted';
+          if (r !== 'mounted' && r !== 'already-mounted') this.log.info('state dir stays on disk', { reason: r });
+        }
         this.spawnDaemon();
         await this.waitReady(signal);
       }
@@ -196,6 +208,8 @@ export class ManagedContainerd implements Disposable {
       if ((this.opts.sandboxImage ?? pauseImage) === pauseImage) await this.ensureImages(['pause']);
     } catch (err) {
       await this.stop();
+      // A tmpfs mounted for a daemon that never came up holds nothing anyone uses.
+      if (mountedState) unmountUnder(this.paths.state);
       throw err;
     }
   }
