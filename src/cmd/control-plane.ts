@@ -10,6 +10,16 @@ import { ApiServer } from '../control-plane/apiserver/server.js';
 import { startHttpsServer, type RunningServer } from '../control-plane/apiserver/http/https-server.js';
 import { ensureClusterPKI, type ClusterPKI } from '../control-plane/apiserver/pki/cluster-pki.js';
 import { writeKubeconfig } from '../control-plane/apiserver/pki/kubeconfig.js';
+import { writeComponentKubeconfigs } from '../control-plane/apiserver/pki/component-kubeconfigs.js';
+import {
+  FrontProxyAuthenticator,
+  RequestHeaderAuthenticator,
+  defaultRequestHeaderConfig,
+} from '../control-plane/apiserver/authn/request-header.js';
+import { publishExtensionAuthentication } from '../control-plane/apiserver/authn/request-header-configmap.js';
+import { Aggregator } from '../control-plane/apiserver/aggregator/aggregator.js';
+import { attachAggregator } from '../control-plane/apiserver/aggregator/attach.js';
+import { FlowControl, inflightLevelConfig } from '../control-plane/apiserver/flowcontrol/flow-control.js';
 import { firstServiceIP } from '../control-plane/apiserver/registry/resources/service-allocators.js';
 import { installSecurity } from '../control-plane/apiserver/security/install-security.js';
 import { Auditor } from '../control-plane/apiserver/audit/recorder.js';
@@ -57,6 +67,11 @@ export interface ControlPlaneConfig {
   encryptionConfigPath?: string;
   /** Audit logging (`--audit-policy-file`, `--audit-log-*`). */
   audit?: { policyPath: string; logPath: string; maxSizeMB?: number; maxBackups?: number; maxAgeDays?: number };
+  /**
+   * `--max-requests-inflight` / `--max-mutating-requests-inflight`: their sum is divided among the
+   * flow-control priority levels; absent = the built-in level sizes (tuned for an embedded server).
+   */
+  inflight?: { maxRequestsInflight: number; maxMutatingRequestsInflight: number };
   /** `--token-auth-file`. */
   tokenAuthFile?: string;
   /** `--disable-admission-plugins`. */
@@ -166,6 +181,13 @@ export async function startControlPlane(
     });
     owned.add(apiserver);
     apiserver.kubeletClient = { certPEM: pki.kubeletClient.certPEM, keyPEM: pki.kubeletClient.keyPEM };
+    if (config.inflight) {
+      const { maxRequestsInflight, maxMutatingRequestsInflight } = config.inflight;
+      apiserver.flowControl = new FlowControl(
+        clock,
+        inflightLevelConfig(maxRequestsInflight, maxMutatingRequestsInflight),
+      );
+    }
     if (config.audit) {
       const writer = new AuditLogWriter({
         path: config.audit.logPath,
@@ -189,11 +211,31 @@ export async function startControlPlane(
       disabledAdmissionPlugins: config.disabledAdmissionPlugins,
     });
     owned.defer(() => security.stop());
+    // Front proxy: requests signed by the request-header CA assert their user in X-Remote-* headers;
+    // extension API servers learn whom to trust from kube-system/extension-apiserver-authentication.
+    const requestHeader = defaultRequestHeaderConfig(pki.requestHeaderCA.certPEM);
+    apiserver.authenticator = new FrontProxyAuthenticator(
+      new RequestHeaderAuthenticator(requestHeader),
+      apiserver.authenticator,
+    );
+    await publishExtensionAuthentication(apiserver, pki.clientCA.certPEM, requestHeader);
+    const aggregator = new Aggregator(apiserver, {
+      credentials: { certPEM: pki.frontProxyClient.certPEM, keyPEM: pki.frontProxyClient.keyPEM },
+      clock,
+      log: log.child('aggregator'),
+    });
+    attachAggregator(apiserver, aggregator);
+    owned.defer(async () => {
+      attachAggregator(apiserver, undefined);
+      await aggregator.dispose();
+    });
+    await aggregator.start();
     // Listen only once authentication and authorization are in place.
     const https = await startHttpsServer({
       cert: pki.serving.certPEM + pki.serverCA.certPEM,
       key: pki.serving.keyPEM,
-      clientCA: pki.clientCA.certPEM,
+      // Both CAs verify at the handshake; the authenticators tell front-proxy certificates apart.
+      clientCA: pki.clientCA.certPEM + pki.requestHeaderCA.certPEM,
       host: config.bindAddress,
       port: config.httpsPort,
       handler: (req) => ha?.routes(req) ?? apiserver.handle(req),
@@ -324,6 +366,8 @@ export async function startControlPlane(
       { server: url, caPEM: pki.serverCA.certPEM, clientCertPEM: pki.admin.certPEM, clientKeyPEM: pki.admin.keyPEM },
       config.kubeconfigMode,
     );
+    // k3s's per-component kubeconfigs (server/cred), for out-of-process components and users.
+    writeComponentKubeconfigs(pki, join(config.dataDir, 'server', 'cred'), url);
     return {
       apiserver,
       https,

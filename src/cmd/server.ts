@@ -195,6 +195,19 @@ export const serverFlags: FlagSpec[] = [
     placeholder: 'LIST',
   },
   {
+    name: 'max-requests-inflight',
+    type: 'number',
+    description:
+      'With --max-mutating-requests-inflight, the API server concurrency shared by priority levels (upstream 400; unset: kubets keeps 8 workload + 50 system seats, sized for 2 cores)',
+    placeholder: 'N',
+  },
+  {
+    name: 'max-mutating-requests-inflight',
+    type: 'number',
+    description: 'Added to --max-requests-inflight for the total API server concurrency (upstream 200)',
+    placeholder: 'N',
+  },
+  {
     name: 'log-level',
     type: 'string',
     description: 'debug, info, warn or error',
@@ -258,6 +271,7 @@ export function compileServerConfig(flags: Record<string, unknown>): ControlPlan
       (flags['encryption-provider-config'] as string | undefined) ??
       (existsSync(joinedEncryptionConfig(dataDir)) ? joinedEncryptionConfig(dataDir) : undefined),
     audit: auditConfig(flags),
+    inflight: compileInflight(flags),
     cloudController: compileCloudController(flags),
     disabledAdmissionPlugins: flags['disable-admission-plugins']
       ? String(flags['disable-admission-plugins'])
@@ -296,6 +310,23 @@ export function compileCloudController(flags: Record<string, unknown>): ControlP
     d.split(',').map((n) => n.trim().toLowerCase()),
   );
   return { loadBalancer: !disabled.includes('servicelb') };
+}
+
+/** `--max-requests-inflight` / `--max-mutating-requests-inflight` (upstream defaults 400 and 200 when one is given). */
+function compileInflight(flags: Record<string, unknown>): ControlPlaneConfig['inflight'] {
+  // Unset: the flow-control levels kubets tunes for small machines (a flooder cannot take every seat).
+  if (flags['max-requests-inflight'] === undefined && flags['max-mutating-requests-inflight'] === undefined)
+    return undefined;
+  const max = Number(flags['max-requests-inflight'] ?? 400);
+  const mutating = Number(flags['max-mutating-requests-inflight'] ?? 200);
+  for (const [name, v] of [
+    ['--max-requests-inflight', max],
+    ['--max-mutating-requests-inflight', mutating],
+  ] as const)
+    if (!Number.isInteger(v) || v < 0) throw new UsageError(`${name} must be a non-negative integer, not ${v}`);
+  if (max + mutating === 0)
+    throw new UsageError('--max-requests-inflight and --max-mutating-requests-inflight cannot both be 0');
+  return { maxRequestsInflight: max, maxMutatingRequestsInflight: mutating };
 }
 
 function auditConfig(flags: Record<string, unknown>): ControlPlaneConfig['audit'] {

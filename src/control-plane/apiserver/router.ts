@@ -31,6 +31,7 @@ import { applyPatch, type JsonObject } from '../../api/patch/index.js';
 import { decodeBody, patchMediaTypes } from '../../api/codec/media-type.js';
 import type { KubeObject } from './watch-cache/types.js';
 import { serveVirtual } from './virtual-resources.js';
+import { aggregatorOf } from './aggregator/attach.js';
 
 function discoveryResponse(req: ApiRequest, d: DiscoveryDoc, contentType = 'application/json'): ApiResponse {
   if (req.headers['if-none-match'] === d.etag)
@@ -39,7 +40,8 @@ function discoveryResponse(req: ApiRequest, d: DiscoveryDoc, contentType = 'appl
 }
 
 function serveDiscovery(server: ApiServer, req: ApiRequest): ApiResponse | undefined {
-  const d = server.discovery;
+  // Aggregated APIServices' group-versions are listed beside ours (their per-version lists are proxied).
+  const d = aggregatorOf(server)?.discovery(server.discovery) ?? server.discovery;
   const p = req.path.replace(/\/+$/, '') || '/';
   if (p === '/api' || p === '/apis') {
     const agg = aggregatedVersionRequested(req.headers.accept);
@@ -160,6 +162,10 @@ function encodeForWire(req: ApiRequest, res: ApiResponse): ApiResponse {
 
 async function dispatch(server: ApiServer, ctx: RequestContext): Promise<ApiResponse> {
   const { request: req, info } = ctx;
+
+  // Group-versions served by an extension API server (APIService with spec.service) go there first.
+  const proxied = await aggregatorOf(server)?.proxy(ctx);
+  if (proxied) return proxied;
 
   if (!info.isResourceRequest) {
     if (req.path === '/version' || req.path === '/version/')

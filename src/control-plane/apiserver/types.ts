@@ -16,8 +16,11 @@ export interface UserInfo {
 
 /** What the transport learned about the caller before any HTTP semantics. */
 export interface PeerInfo {
-  /** Subject of a client certificate that chained to the client CA. */
-  certificate?: { commonName: string; organizations: string[] };
+  /**
+   * Subject of a client certificate that chained to a trusted CA (the client CA
+   * or the request-header CA; `der` lets authenticators tell which).
+   */
+  certificate?: { commonName: string; organizations: string[]; der?: Uint8Array };
   remoteAddress?: string;
   /** In-process callers carry their identity directly (still authorized and admitted). */
   inProcessUser?: UserInfo;

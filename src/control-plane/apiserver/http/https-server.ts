@@ -47,6 +47,7 @@ function peerOf(socket: tls.TLSSocket): PeerInfo {
       peer.certificate = {
         commonName: Array.isArray(cn) ? (cn[0] ?? '') : (cn ?? ''),
         organizations: o === undefined ? [] : Array.isArray(o) ? o : [o],
+        der: c.raw,
       };
     }
   }

@@ -37,7 +37,12 @@ function files(dir: string): Map<string, string> {
 const cert = (kp: KeyPair) => new X509Certificate(kp.certPEM);
 const signedBy = (leaf: KeyPair, ca: KeyPair) =>
   cert(leaf).checkIssued(cert(ca)) && cert(leaf).verify(cert(ca).publicKey);
-const leaves = (p: ClusterPKI) => ({ serving: p.serving, admin: p.admin, kubeletClient: p.kubeletClient });
+const leaves = (p: ClusterPKI) => ({
+  serving: p.serving,
+  admin: p.admin,
+  kubeletClient: p.kubeletClient,
+  frontProxyClient: p.frontProxyClient,
+});
 
 test(
   'keys and certificates are 0600 in a 0700 directory',
@@ -48,10 +53,14 @@ test(
     assert.deepEqual(names, [
       'client-admin.crt',
       'client-admin.key',
+      'client-auth-proxy.crt',
+      'client-auth-proxy.key',
       'client-ca.crt',
       'client-ca.key',
       'client-kube-apiserver.crt',
       'client-kube-apiserver.key',
+      'request-header-ca.crt',
+      'request-header-ca.key',
       'server-ca.crt',
       'server-ca.key',
       'service.key',
@@ -120,6 +129,8 @@ test(
     }
     assert.equal(renewed.serverCA.certPEM, first.serverCA.certPEM);
     assert.equal(renewed.clientCA.certPEM, first.clientCA.certPEM);
+    assert.equal(renewed.requestHeaderCA.certPEM, first.requestHeaderCA.certPEM);
+    assert.ok(signedBy(renewed.frontProxyClient, renewed.requestHeaderCA));
     assert.ok(signedBy(renewed.serving, renewed.serverCA));
     assert.ok(signedBy(renewed.admin, renewed.clientCA));
   }),
@@ -162,5 +173,43 @@ test(
     const before = files(dir);
     ensureClusterPKI(base(dir, clock));
     assert.deepEqual(files(dir), before);
+  }),
+);
+
+test(
+  'the front-proxy client certificate is signed by the request-header CA only, CN front-proxy-client',
+  withDir((dir) => {
+    const p = ensureClusterPKI(base(dir, new FakeClock()));
+    const c = cert(p.frontProxyClient);
+    assert.equal(c.subject, 'CN=front-proxy-client');
+    assert.ok(signedBy(p.frontProxyClient, p.requestHeaderCA));
+    assert.ok(!cert(p.frontProxyClient).verify(cert(p.clientCA).publicKey));
+    assert.ok(!signedBy(p.admin, p.requestHeaderCA));
+    assert.match(cert(p.requestHeaderCA).subject, /^CN=kubets-request-header-ca@\d+$/);
+    assert.ok(cert(p.requestHeaderCA).ca);
+    // Clients of extension servers check extKeyUsage clientAuth.
+    assert.ok((c.keyUsage ?? []).includes('1.3.6.1.5.5.7.3.2'), String(c.keyUsage));
+  }),
+);
+
+test(
+  'a deleted request-header CA is regenerated with a new front-proxy client certificate; nothing else changes',
+  withDir((dir) => {
+    const clock = new FakeClock();
+    const first = ensureClusterPKI(base(dir, clock));
+    const before = files(dir);
+    unlinkSync(join(dir, 'request-header-ca.key'));
+    unlinkSync(join(dir, 'request-header-ca.crt'));
+    const p = ensureClusterPKI(base(dir, clock));
+    const after = files(dir);
+    const changed = [...after.keys()].filter((f) => after.get(f) !== before.get(f)).sort();
+    assert.deepEqual(changed, [
+      'client-auth-proxy.crt',
+      'client-auth-proxy.key',
+      'request-header-ca.crt',
+      'request-header-ca.key',
+    ]);
+    assert.notEqual(p.frontProxyClient.certPEM, first.frontProxyClient.certPEM);
+    assert.ok(signedBy(p.frontProxyClient, p.requestHeaderCA));
   }),
 );

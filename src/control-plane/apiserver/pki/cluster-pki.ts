@@ -46,6 +46,13 @@ export interface ClusterPKI {
   admin: KeyPair;
   /** The API server's client certificate towards kubelets (logs, exec, port-forward). */
   kubeletClient: KeyPair;
+  /**
+   * The request-header (front-proxy) CA: only it signs certificates whose
+   * holders may assert a user in X-Remote-* headers (aggregated API servers trust it).
+   */
+  requestHeaderCA: KeyPair;
+  /** The API server's client certificate towards aggregated API servers (CN `front-proxy-client`). */
+  frontProxyClient: KeyPair;
   /** Issues (or reuses) a client certificate for a component identity. */
   clientCert(fileBase: string, subject: Subject): KeyPair;
   /** Signs ServiceAccount tokens (`service.key`, EC P-256), generated once and kept. */
@@ -129,6 +136,12 @@ export function ensureClusterPKI(opts: ClusterPKIOptions): ClusterPKI {
   const clientIssuer = issuerOf(clientCA, new X509Certificate(clientCA.certPEM).subject.replace(/^CN=/, ''));
   const signedByServerCA = signedBy(serverCA);
   const signedByClientCA = signedBy(clientCA);
+  const requestHeaderCA = ensureCA('request-header-ca', `kubets-request-header-ca@${Math.floor(clock.now() / 1000)}`);
+  const requestHeaderIssuer = issuerOf(
+    requestHeaderCA,
+    new X509Certificate(requestHeaderCA.certPEM).subject.replace(/^CN=/, ''),
+  );
+  const signedByRequestHeaderCA = signedBy(requestHeaderCA);
 
   function issue(base: string, build: (key: ReturnType<typeof generateKey>) => string): KeyPair {
     const key = generateKey();
@@ -177,16 +190,21 @@ export function ensureClusterPKI(opts: ClusterPKIOptions): ClusterPKI {
     );
   }
 
-  function clientCert(base: string, subject: Subject): KeyPair {
+  function clientCertFrom(
+    issuer: Issuer,
+    signedByCA: (c: X509Certificate) => boolean,
+    base: string,
+    subject: Subject,
+  ): KeyPair {
     const existing = load(opts.dir, base);
     const wanted = encodeName(subject);
     const sameSubject = (c: X509Certificate) => certificateSubjectDER(c.raw).equals(wanted);
-    if (fresh(existing, (c) => signedByClientCA(c) && sameSubject(c))) return existing;
+    if (fresh(existing, (c) => signedByCA(c) && sameSubject(c))) return existing;
     return issue(base, (key) =>
       createCertificate({
         subject,
         publicKey: key.publicKey,
-        issuer: clientIssuer,
+        issuer,
         notBefore: new Date(clock.now() - 60_000),
         notAfter: new Date(clock.now() + year),
         keyUsage: ['digitalSignature', 'keyEncipherment'],
@@ -195,13 +213,28 @@ export function ensureClusterPKI(opts: ClusterPKIOptions): ClusterPKI {
     );
   }
 
+  const clientCert = (base: string, subject: Subject) => clientCertFrom(clientIssuer, signedByClientCA, base, subject);
   const admin = clientCert('client-admin', { commonName: 'admin', organizations: ['system:masters'] });
   const kubeletClient = clientCert('client-kube-apiserver', {
     commonName: 'kube-apiserver-kubelet-client',
     organizations: ['system:masters'],
   });
+  // k3s's file name for the front-proxy client certificate.
+  const frontProxyClient = clientCertFrom(requestHeaderIssuer, signedByRequestHeaderCA, 'client-auth-proxy', {
+    commonName: 'front-proxy-client',
+  });
   const saKeyPath = join(opts.dir, 'service.key');
   if (!existsSync(saKeyPath)) write(saKeyPath, generateKey().privateKeyPEM);
   const serviceAccountKey = createPrivateKey(readFileSync(saKeyPath, 'utf8'));
-  return { serverCA, clientCA, serving, admin, kubeletClient, clientCert, serviceAccountKey };
+  return {
+    serverCA,
+    clientCA,
+    serving,
+    admin,
+    kubeletClient,
+    requestHeaderCA,
+    frontProxyClient,
+    clientCert,
+    serviceAccountKey,
+  };
 }
