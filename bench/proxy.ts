@@ -5,7 +5,10 @@
  * 10,000 x 5), per mode:
  * - kernel modes run inside a throwaway network namespace (never the host's
  *   tables): first full sync (table created), periodic full resync, and one
- *   endpoint change (incremental; p50/p99 over --changes syncs). "generate"
+ *   endpoint change (incremental; p50/p99 over --changes syncs: one pod
+ *   replaced, endpoint count unchanged), and one endpoint added or removed
+ *   (the count alternates between E and E+1, as in a scale-up or a rolling
+ *   update's surge). "generate"
  *   figures are the same syncs against a runner that accepts every script
  *   without running it (rule generation alone), "apply" ones include nft /
  *   iptables-restore.
@@ -58,9 +61,12 @@ function service(i: number, clusterBase: string): Service {
   };
 }
 
-/** Endpoint IPs are unique per service; `generation` shifts one IP to simulate a pod replaced. */
-function slice(i: number, generation = 0, endpointBase = '10.42'): EndpointSlice {
-  const endpoints = Array.from({ length: endpointsPer }, (_, j) => {
+/**
+ * Endpoint IPs are unique per service; `generation` shifts one IP to simulate a pod replaced;
+ * `extra` adds endpoints (a scale-up).
+ */
+function slice(i: number, generation = 0, endpointBase = '10.42', extra = 0): EndpointSlice {
+  const endpoints = Array.from({ length: endpointsPer + extra }, (_, j) => {
     const e = (i * endpointsPer + j + (j === 0 ? generation * 7919 : 0)) % 65536;
     return { addresses: [ip(endpointBase, e)], nodeName: 'bench-node', conditions: { ready: true } };
   });
@@ -92,6 +98,8 @@ interface Phases {
   first: number;
   full: number;
   changes: number[];
+  /** Syncs after one endpoint was added or removed. */
+  scales: number[];
 }
 
 async function measure(proxier: Proxier, n: number, clusterBase = '10.43', endpointBase = '10.42'): Promise<Phases> {
@@ -107,7 +115,14 @@ async function measure(proxier: Proxier, n: number, clusterBase = '10.43', endpo
     tracker.onSliceUpsert(slice((k * 7919) % n, k, endpointBase));
     changes.push(await time(() => proxier.sync(tracker.state, tracker.drain(), false)));
   }
-  return { first, full, changes };
+  const scales: number[] = [];
+  for (let k = 1; k <= changeCount; k++) {
+    // The same service grows by one endpoint, then shrinks back.
+    const i = (((k + 1) >> 1) * 7907) % n;
+    tracker.onSliceUpsert(slice(i, 0, endpointBase, k % 2));
+    scales.push(await time(() => proxier.sync(tracker.state, tracker.drain(), false)));
+  }
+  return { first, full, changes, scales };
 }
 
 function record(report: BenchReport, prefix: string, p: Phases): void {
@@ -116,6 +131,9 @@ function record(report: BenchReport, prefix: string, p: Phases): void {
   report.add(`${prefix} periodic full sync`, p.full, 'ms');
   report.add(`${prefix} one endpoint change p50`, s.p50, 'ms');
   report.add(`${prefix} one endpoint change p99`, s.p99, 'ms');
+  const sc = summarize(p.scales);
+  report.add(`${prefix} one endpoint added/removed p50`, sc.p50, 'ms');
+  report.add(`${prefix} one endpoint added/removed p99`, sc.p99, 'ms');
 }
 
 async function kernelMode(report: BenchReport, mode: string, n: number): Promise<void> {

@@ -78,6 +78,7 @@ export async function startKubeProxy(options: KubeProxyOptions): Promise<Running
     await informers.shutdown();
     await c.stop();
     await Promise.all([healthz.close(), serviceHealth.close()]);
+    await proxier.close?.();
     if (o.cleanupOnStop) {
       try {
         await proxier.cleanup();

@@ -37,4 +37,6 @@ export interface Proxier {
   stats(): ProxierStats;
   /** Removes everything this proxier programmed (table, chains, listeners). */
   cleanup(): Promise<void>;
+  /** Releases what the proxier holds open (a persistent `nft -i`); the rules stay. */
+  close?(): void | Promise<void>;
 }

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 
 /**
  * How the proxier reaches the host's tools (`nft`, `iptables-restore`,
@@ -20,9 +21,27 @@ export interface RunOptions {
   timeoutMs?: number;
 }
 
+/** A command left running with pipes (the nftables proxier's persistent `nft -i`). */
+export interface StartedProcess {
+  readonly stdin: Writable;
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  kill(signal?: NodeJS.Signals): boolean;
+  /** 'exit' (code, signal) once it ended; 'error' when it could not be started. */
+  on(event: 'exit' | 'error', listener: (...args: unknown[]) => void): unknown;
+  /** Whether the process and its pipes keep this process's event loop alive. */
+  ref(): void;
+  unref(): void;
+}
+
 export interface CommandRunner {
   /** Runs `cmd args`. Never throws for a failing command: the result carries the code. */
   run(cmd: string, args: readonly string[], opts?: RunOptions): Promise<CommandResult>;
+  /**
+   * Starts `cmd args` where `run` would run it and leaves it running; the
+   * caller owns it. Optional: callers fall back to `run` without it.
+   */
+  start?(cmd: string, args: readonly string[]): StartedProcess;
   /** Shown in logs: where commands run ("host", "netns kpn-1"). */
   readonly where: string;
 }
@@ -67,8 +86,29 @@ function spawnCommand(cmd: string, args: readonly string[], opts: RunOptions = {
   });
 }
 
+function startCommand(cmd: string, args: readonly string[]): StartedProcess {
+  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+  // Pipes are sockets; they must follow the child's ref state or they alone keep the loop alive.
+  const pipes = [child.stdin, child.stdout, child.stderr] as unknown as { ref?(): void; unref?(): void }[];
+  return {
+    stdin: child.stdin,
+    stdout: child.stdout,
+    stderr: child.stderr,
+    kill: (signal) => child.kill(signal),
+    on: (event, listener) => child.on(event, listener),
+    ref: () => {
+      child.ref();
+      for (const p of pipes) p.ref?.();
+    },
+    unref: () => {
+      child.unref();
+      for (const p of pipes) p.unref?.();
+    },
+  };
+}
+
 /** Runs commands directly on this machine (in this process's network namespace). */
-export const hostRunner: CommandRunner = { where: 'host', run: spawnCommand };
+export const hostRunner: CommandRunner = { where: 'host', run: spawnCommand, start: startCommand };
 
 /**
  * Runs every command inside network namespace `ns` (`ip netns exec`), so
@@ -78,6 +118,7 @@ export function netnsRunner(ns: string): CommandRunner {
   return {
     where: `netns ${ns}`,
     run: (cmd, args, opts) => spawnCommand('ip', ['netns', 'exec', ns, cmd, ...args], opts),
+    start: (cmd, args) => startCommand('ip', ['netns', 'exec', ns, cmd, ...args]),
   };
 }
 

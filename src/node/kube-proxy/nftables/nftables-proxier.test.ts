@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../../lib/clock.js';
 import { FakeRunner, type RecordedCall, service, slice, testConfig, trackerWith } from '../testing/objects.js';
+import { FakeNft } from './fake-nft.js';
 import { NftablesProxier } from './nftables-proxier.js';
 
 interface Behaviour {
@@ -95,7 +96,7 @@ test('a failing rewrite falls back to recreating the table; a failing diff throw
   assert.equal(scripts.length, 2);
   assert.match(scripts[1]!, /delete table inet kubets-proxy\n/);
 
-  const failing = runner({ failScript: /add rule/ });
+  const failing = runner({ failScript: /add element/ });
   const q = new NftablesProxier({ runner: failing, config: testConfig });
   const t2 = trackerWith([service('a'), slice('a', [{ ip: '10.42.0.1' }])]);
   t2.drain();
@@ -111,4 +112,52 @@ test('cleanup deletes our table and tolerates its absence', async () => {
   assert.deepEqual(r.calls.at(-1)!.args, ['delete', 'table', 'inet', 'kubets-proxy']);
   const missing = new FakeRunner(() => ({ code: 1, stderr: 'Error: No such file or directory' }));
   await new NftablesProxier({ runner: missing, config: testConfig }).cleanup();
+});
+
+test('incremental syncs go through one persistent nft -i; full syncs, and every sync after it broke, use nft -f', async () => {
+  const procs: FakeNft[] = [];
+  const r = Object.assign(runner({ preroutingReject: true }), {
+    start: (cmd: string, args: readonly string[]) => {
+      assert.deepEqual([cmd, ...args], ['nft', '-i']);
+      const p = new FakeNft({ fails: /10\.42\.0\.8 /, dies: /10\.42\.0\.7 / });
+      procs.push(p);
+      return p;
+    },
+  });
+  const p = new NftablesProxier({ runner: r, config: testConfig });
+  await p.init();
+  const t = trackerWith([
+    service('a', { clusterIP: '10.43.0.1' }),
+    slice('a', [{ ip: '10.42.0.1' }]),
+    service('bad', { clusterIP: '10.43.0.2' }),
+    slice('bad', [{ ip: '10.42.0.2' }]),
+    service('die', { clusterIP: '10.43.0.3' }),
+    slice('die', [{ ip: '10.42.0.3' }]),
+  ]);
+  r.clear();
+  await p.sync(t.state, t.drain(), true);
+  assert.equal(r.scripts().length, 1, 'the full sync is one nft -f');
+  assert.equal(procs.length, 1, 'nft -i is started after a full sync, ahead of the next change');
+  assert.deepEqual(procs[0]!.lines, []);
+
+  r.clear();
+  t.onSliceUpsert(slice('a', [{ ip: '10.42.0.1' }, { ip: '10.42.0.9' }]));
+  await p.sync(t.state, t.drain(), false);
+  assert.deepEqual(r.scripts(), []);
+  assert.equal(procs.length, 1);
+  assert.match(procs[0]!.lines[0]!, /^delete element inet kubets-proxy service-ips .*; add element /);
+  assert.equal(procs[0]!.lines[1], 'kubets-sync-marker-1');
+
+  // nft rejects a transaction: the sync fails, the session stays.
+  t.onSliceUpsert(slice('bad', [{ ip: '10.42.0.8' }]));
+  await assert.rejects(p.sync(t.state, t.drain(), false), /nft -i failed \(exit 1\): Error: Could not process rule/);
+  // The process dies: the outcome is unknown, the sync fails and nft -f takes over.
+  t.onSliceUpsert(slice('die', [{ ip: '10.42.0.7' }]));
+  await assert.rejects(p.sync(t.state, t.drain(), false), /nft -i exited/);
+  t.onSliceUpsert(slice('a', [{ ip: '10.42.0.9' }]));
+  await p.sync(t.state, t.drain(), false);
+  assert.equal(r.scripts().length, 1);
+  assert.equal(procs.length, 1);
+  assert.equal(procs[0]!.lines.length, 6, 'three transactions, each with its marker');
+  p.close();
 });

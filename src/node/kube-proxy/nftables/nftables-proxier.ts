@@ -7,6 +7,7 @@ import { CommandError, type CommandRunner, runChecked } from '../runner.js';
 import type { ProxyNetworkConfig } from '../types.js';
 import { type NftCapabilities, nftTable, staticChainRules, tableRef } from './layout.js';
 import { type NftPortRender, type NftRenderContext, nftRenderContext, renderNftPort } from './render.js';
+import { NftSession } from './nft-session.js';
 import { type KernelListing, type NftPlan, NftTableModel } from './table-model.js';
 
 export interface NftablesProxierOptions {
@@ -16,6 +17,12 @@ export interface NftablesProxierOptions {
   log?: Logger;
   /** The `nft` binary (default "nft"). */
   nft?: string;
+  /**
+   * Send incremental transactions to one long-running `nft -i` when the
+   * runner can start processes (default true); otherwise every transaction
+   * is its own `nft -f -`.
+   */
+  persistent?: boolean;
 }
 
 /**
@@ -30,10 +37,13 @@ const probeTable = 'kubets-proxy-probe';
 
 /**
  * The nftables proxier: everything in one `inet kubets-proxy` table, written
- * with `nft -f -` transactions (each applies atomically). The first sync
- * deletes and recreates the table in one transaction; periodic full syncs
- * rewrite rules and maps but keep affinity sets; every other sync sends only
- * the diff against the table model.
+ * in transactions (each applies atomically). The first sync deletes and
+ * recreates the table in one `nft -f -`; periodic full syncs rewrite rules and
+ * maps but keep affinity sets; every other sync sends only the diff against
+ * the table model, through a persistent `nft -i` when the runner can start
+ * one. Most ports have no rules of their own (see `pickChainMax`), so their
+ * endpoint changes are map element updates that never make the kernel
+ * re-validate the table.
  */
 export class NftablesProxier implements Proxier {
   readonly mode = 'nftables' as const;
@@ -49,6 +59,8 @@ export class NftablesProxier implements Proxier {
   private readonly model = new NftTableModel();
   /** The next full sync recreates the table (startup, or a non-destructive rewrite failed). */
   private recreate = true;
+  /** Incremental transactions go here when set; dropped for good once it breaks. */
+  private session: NftSession | undefined;
 
   constructor(opts: NftablesProxierOptions) {
     this.runner = opts.runner;
@@ -58,6 +70,10 @@ export class NftablesProxier implements Proxier {
     this.ctx = nftRenderContext(opts.config);
     this.config = opts.config;
     this.staticRules = this.setCaps(this.caps);
+    const runner = opts.runner;
+    if (opts.persistent !== false && runner.start) {
+      this.session = new NftSession({ start: () => runner.start!(this.nft, ['-i']), clock: this.clock });
+    }
   }
 
   get capabilities(): NftCapabilities {
@@ -86,7 +102,9 @@ export class NftablesProxier implements Proxier {
         `\tset h { type ipv4_addr . ipv4_addr; }`,
         `\tmap m { type ipv4_addr . inet_proto . inet_service : verdict; }`,
         `\tchain e { update @s { ip saddr }; numgen random mod 2 0 meta l4proto tcp dnat ip to 10.0.0.1:80; }`,
-        `\tchain n { type nat hook output priority -100; ip daddr . meta l4proto . th dport vmap @m; goto e; }`,
+        `\tmap p { typeof ip daddr . meta l4proto . th dport . numgen random mod 1 : ip daddr . th dport; }`,
+        `\tchain k { meta l4proto { tcp, udp, sctp } dnat ip to ip daddr . meta l4proto . th dport . numgen random mod 2 map @p; }`,
+        `\tchain n { type nat hook output priority -100; ip daddr . meta l4proto . th dport vmap @m; ip daddr 192.0.2.2 goto k; goto e; }`,
         `\tchain p { type nat hook postrouting priority 100; ct status dnat ip saddr . ip daddr @h masquerade fully-random; }`,
         `\tchain f { type filter hook output priority -110; fib daddr type local reject; }`,
         extra,
@@ -124,25 +142,32 @@ export class NftablesProxier implements Proxier {
         renders.set(key, renderNftPort(this.ctx, sp, state.endpoints.get(key) ?? []));
       }
       await this.applyFull(renders, now);
+      this.session?.warm();
     } else {
       const updates = new Map<string, NftPortRender | undefined>();
       for (const c of changes) {
         updates.set(c.key, c.current ? renderNftPort(this.ctx, c.current.sp, c.current.endpoints) : undefined);
       }
       const plan = this.model.planIncremental(updates, now);
-      if (plan.script) await this.apply(plan);
-      else plan.commit();
+      if (plan.script) await this.applySmall(plan.script);
+      plan.commit();
     }
     return { full, followUpMs: this.model.stale.size > 0 ? staleChainDelayMs : undefined };
   }
 
   async cleanup(): Promise<void> {
+    this.close();
     const res = await this.runner.run(this.nft, ['delete', 'table', ...tableRef.split(' ')]);
     if (res.code !== 0 && !/No such file|does not exist/i.test(res.stderr)) {
       throw new CommandError(`${this.nft} delete table ${tableRef}`, res);
     }
     this.model.reset();
     this.recreate = true;
+  }
+
+  /** Ends the persistent `nft -i`, if any (a later sync starts another). Rules stay. */
+  close(): void {
+    this.session?.close();
   }
 
   /** The rendered port (for tests and debugging). */
@@ -170,10 +195,35 @@ export class NftablesProxier implements Proxier {
     plan.commit();
   }
 
+  /**
+   * Runs a small transaction through the persistent session when there is one
+   * (throws CommandError when nft rejects it). A session that died or hung is
+   * dropped: the outcome is unknown, so this throws and the core's full
+   * resync, through `nft -f`, puts the table right.
+   */
+  private async applySmall(script: string): Promise<void> {
+    const session = this.session;
+    if (!session || !NftSession.accepts(script)) {
+      await runChecked(this.runner, this.nft, ['-f', '-'], { input: script });
+      return;
+    }
+    const res = await session.apply(script);
+    if (res.code === 0) return;
+    if (res.code === -1) {
+      this.log.warn('persistent nft failed; running nft once per sync from now on', { err: res.stderr });
+      session.close();
+      this.session = undefined;
+    }
+    throw new CommandError(`${this.nft} -i`, res);
+  }
+
   private async deleteStaleChains(): Promise<void> {
     const { script, names } = this.model.planStaleDeletion(this.clock.monotonic(), staleChainDelayMs);
     if (names.length === 0) return;
-    const res = await this.runner.run(this.nft, ['-f', '-'], { input: script });
+    const res = await this.applySmall(script).then(
+      () => ({ code: 0, stderr: '' }),
+      (err: unknown) => ({ code: 1, stderr: err instanceof Error ? err.message : String(err) }),
+    );
     // Either way they leave the model: on failure the next full resync lists and retries them.
     this.model.forgetStale(names);
     if (res.code !== 0) this.log.warn('deleting stale nftables chains failed', { err: res.stderr.trim() });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Service, ServiceSpec } from 'kubernetes-types/core/v1.js';
 import { type EpSpec, portOf, service, testConfig } from '../testing/objects.js';
 import { nftRenderContext, type NftPortRender, renderNftPort } from './render.js';
-import { staticChainRules } from './layout.js';
+import { pickChainMax, staticChainRules } from './layout.js';
 
 const ctx = nftRenderContext(testConfig);
 
@@ -26,22 +26,41 @@ function summary(r: NftPortRender) {
   return { chains, elements };
 }
 
-test('ClusterIP with ready endpoints: uniform choice by successive numgen rules, in place DNAT', () => {
+test('ClusterIP-only port: shared pick chain by endpoint count, endpoints as slots, no chains of its own', () => {
   const s = summary(render({}, [{ ip: '10.42.0.1' }, { ip: '10.42.0.2' }, { ip: '10.42.0.3' }]));
-  assert.deepEqual(s.chains, {
-    service: [
-      'numgen random mod 3 0 meta l4proto tcp dnat ip to 10.42.0.1:8080',
-      'numgen random mod 2 0 meta l4proto tcp dnat ip to 10.42.0.2:8080',
-      'meta l4proto tcp dnat ip to 10.42.0.3:8080',
-    ],
-  });
+  assert.deepEqual(s.chains, {});
   assert.deepEqual(s.elements, [
     'cluster-ips 10.43.0.10',
-    'service-ips 10.43.0.10 . tcp . 80 : service',
+    'service-ips 10.43.0.10 . tcp . 80 : pick-3',
+    'service-endpoints 10.43.0.10 . tcp . 80 . 0 : 10.42.0.1 . 8080',
+    'service-endpoints 10.43.0.10 . tcp . 80 . 1 : 10.42.0.2 . 8080',
+    'service-endpoints 10.43.0.10 . tcp . 80 . 2 : 10.42.0.3 . 8080',
     'hairpin 10.42.0.1 . 10.42.0.1',
     'hairpin 10.42.0.2 . 10.42.0.2',
     'hairpin 10.42.0.3 . 10.42.0.3',
   ]);
+
+  // internalTrafficPolicy Local picks among this node's endpoints only.
+  const local = summary(
+    render({ internalTrafficPolicy: 'Local' }, [{ ip: '10.42.0.1' }, { ip: '10.42.1.1', node: 'n2' }]),
+  );
+  assert.deepEqual(local.chains, {});
+  assert.deepEqual(
+    local.elements.filter((e) => /^service-/.test(e)),
+    ['service-ips 10.43.0.10 . tcp . 80 : pick-1', 'service-endpoints 10.43.0.10 . tcp . 80 . 0 : 10.42.0.1 . 8080'],
+  );
+});
+
+test('more endpoints than pick chains: a per-port chain of successive numgen rules, in place DNAT', () => {
+  const eps = Array.from({ length: pickChainMax + 1 }, (_, i) => ({ ip: `10.42.${100 + i}.1` }));
+  const s = summary(render({}, eps));
+  const rules = s.chains.service!;
+  assert.equal(rules.length, pickChainMax + 1);
+  assert.equal(rules[0], `numgen random mod ${pickChainMax + 1} 0 meta l4proto tcp dnat ip to 10.42.100.1:8080`);
+  assert.equal(rules[pickChainMax - 1], 'numgen random mod 2 0 meta l4proto tcp dnat ip to 10.42.163.1:8080');
+  assert.equal(rules.at(-1), 'meta l4proto tcp dnat ip to 10.42.164.1:8080');
+  assert.ok(s.elements.includes('service-ips 10.43.0.10 . tcp . 80 : service'));
+  assert.ok(!s.elements.some((e) => e.startsWith('service-endpoints')));
 });
 
 test('no endpoints: reject (connection refused) for every address of the port, no chains', () => {
@@ -141,6 +160,10 @@ test('static chains: masquerade off-cluster ClusterIP traffic, nodeport addresse
     'ct state new jump cluster-ips-check',
   ]);
   assert.equal(rules.has('filter-forward'), false);
+  assert.deepEqual(rules.get('pick-3'), [
+    'meta l4proto { tcp, udp, sctp } dnat ip to ip daddr . meta l4proto . th dport . numgen random mod 3 map @service-endpoints',
+  ]);
+  assert.ok(rules.has(`pick-${pickChainMax}`) && !rules.has(`pick-${pickChainMax + 1}`) && !rules.has('pick-0'));
   const old = staticChainRules({ ...testConfig, masqueradeAll: true }, { prerouteReject: false });
   assert.deepEqual(old.get('filter-forward'), [
     'ct state new jump endpoints-check',

@@ -2,7 +2,7 @@ import { categorizeEndpoints } from '../categorize.js';
 import { canonicalIPv4Cidr, CidrSet } from '../ip.js';
 import { nftEndpointBase, nftServiceBase } from '../names.js';
 import { type EndpointInfo, externallyAccessible, type ProxyNetworkConfig, type ServicePortInfo } from '../types.js';
-import { chains, clusterIPsSet, hairpinSet, maps } from './layout.js';
+import { chains, clusterIPsSet, hairpinSet, maps, pickChain, pickChainMax } from './layout.js';
 
 /** One element of a verdict map (or, with value "", of a plain set). */
 export interface NftElement {
@@ -69,8 +69,24 @@ export function renderNftPort(
   // none here for a Local policy: drop, as a client outside would be sent to another node.
   const verdict = cat.hasAny ? 'drop' : `goto ${chains.reject}`;
 
+  // Only ClusterIP traffic and no affinity: the shared pick chains choose among this port's
+  // service-endpoints slots, so endpoint changes never add rules (see pickChainMax).
+  const internalEps = sp.internalPolicyLocal ? cat.local : cat.cluster;
+  const picked =
+    hasInternal &&
+    sp.stickySeconds === undefined &&
+    !externallyAccessible(sp) &&
+    internalEps.length > 0 &&
+    internalEps.length <= pickChainMax;
+
   out.elements.push({ map: clusterIPsSet, key: sp.clusterIP, value: '' });
-  if (hasInternal) {
+  if (picked) {
+    const key = ipKey(sp.clusterIP, sp.port);
+    out.elements.push({ map: maps.serviceIPs, key, value: `goto ${pickChain(internalEps.length)}` });
+    internalEps.forEach((ep, i) =>
+      out.elements.push({ map: maps.serviceEndpoints, key: `${key} . ${i}`, value: `${ep.ip} . ${ep.port}` }),
+    );
+  } else if (hasInternal) {
     out.elements.push({ map: maps.serviceIPs, key: ipKey(sp.clusterIP, sp.port), value: `goto ${internalChain}` });
   } else {
     out.elements.push({ map: maps.noEndpointServices, key: ipKey(sp.clusterIP, sp.port), value: verdict });
@@ -114,10 +130,14 @@ export function renderNftPort(
   }
 
   const policyChains = new Map<string, readonly EndpointInfo[]>();
-  if (cat.cluster.length > 0 && (!sp.internalPolicyLocal || externallyAccessible(sp))) {
+  if (!picked && cat.cluster.length > 0 && (!sp.internalPolicyLocal || externallyAccessible(sp))) {
     policyChains.set(clusterChain, cat.cluster);
   }
-  if (cat.local.length > 0 && (sp.internalPolicyLocal || (sp.externalPolicyLocal && externallyAccessible(sp)))) {
+  if (
+    !picked &&
+    cat.local.length > 0 &&
+    (sp.internalPolicyLocal || (sp.externalPolicyLocal && externallyAccessible(sp)))
+  ) {
     policyChains.set(localChain, cat.local);
   }
   for (const name of policyChains.keys()) out.chains.set(name, []);
@@ -138,8 +158,9 @@ export function renderNftPort(
     out.chains.set(externalChain, rules);
   }
 
-  // Endpoint choice is a run of rules, rule i taking its endpoint with probability
-  // 1/(n-i) (uniform overall, as iptables' statistic rules). Not upstream's
+  // Ports the pick chains don't serve: endpoint choice is a run of rules, rule i taking
+  // its endpoint with probability 1/(n-i) (uniform overall, as iptables' statistic
+  // rules). Not upstream's
   // `numgen ... vmap { ... }`: every anonymous map is a set the kernel scans on each
   // set creation and loop check, which makes 10,000 Services quadratic; and only
   // ClientIP affinity needs per-endpoint chains, so other ports DNAT in place. Each

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Service } from 'kubernetes-types/core/v1.js';
+import type { Service, ServiceSpec } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { ChangeTracker } from '../change-tracker.js';
 import { service, slice, testConfig, trackerWith } from '../testing/objects.js';
@@ -18,10 +18,12 @@ function updatesFrom(t: ChangeTracker): Map<string, NftPortRender | undefined> {
   return out;
 }
 
-function loaded(n: number): { model: NftTableModel; t: ChangeTracker } {
+/** `n` Services with two endpoints each; `external` gives each an external IP (so per-port chains). */
+function loaded(n: number, external = false): { model: NftTableModel; t: ChangeTracker } {
   const objs: (Service | EndpointSlice)[] = [];
   for (let i = 0; i < n; i++) {
-    objs.push(service(`s${i}`, { clusterIP: `10.43.0.${i + 1}` }));
+    const extra: Partial<ServiceSpec> = external ? { externalIPs: [`192.0.2.${i + 1}`] } : {};
+    objs.push(service(`s${i}`, { clusterIP: `10.43.0.${i + 1}`, ...extra }));
     objs.push(slice(`s${i}`, [{ ip: `10.42.${i}.1` }, { ip: `10.42.${i}.2` }]));
   }
   const t = trackerWith(objs);
@@ -41,15 +43,49 @@ test('a full plan recreates the table in one transaction and declares before it 
     'add table inet kubets-proxy',
   ]);
   assert.ok(plan.script.indexOf('map service-ips { type') < plan.script.indexOf('vmap @service-ips'));
-  assert.equal(model.chainCount, 2, 'the plan was not committed');
+  assert.ok(plan.script.indexOf('map service-endpoints { typeof') < plan.script.indexOf('map @service-endpoints'));
+  // Per Service: cluster-ips, service-ips, two endpoint slots, two hairpin pairs.
+  assert.equal(model.elementCount, 12, 'the plan was not committed');
   plan.commit();
   assert.equal(model.chainCount, 0);
   assert.equal(model.elementCount, 0);
 });
 
-test('one endpoint change rewrites one chain and two hairpin elements, nothing else', () => {
+test('endpoint changes of a ClusterIP-only Service are element updates only, never rules', () => {
   const { model, t } = loaded(50);
-  assert.equal(model.chainCount, 50);
+  assert.equal(model.chainCount, 0);
+  const ep = (s: string) => `add element inet kubets-proxy service-endpoints { 10.43.0.8 . tcp . 80 . ${s} . 8080 }`;
+  t.onSliceUpsert(slice('s7', [{ ip: '10.42.7.1' }, { ip: '10.42.7.3' }]));
+  let plan = model.planIncremental(updatesFrom(t), 1000);
+  assert.equal(plan.chainsWritten, 0);
+  assert.deepEqual(plan.script.trim().split('\n').sort(), [
+    'add element inet kubets-proxy hairpin { 10.42.7.3 . 10.42.7.3 }',
+    ep('1 : 10.42.7.3'),
+    'delete element inet kubets-proxy hairpin { 10.42.7.2 . 10.42.7.2 }',
+    'delete element inet kubets-proxy service-endpoints { 10.43.0.8 . tcp . 80 . 1 }',
+  ]);
+  plan.commit();
+
+  // A third endpoint moves the port to pick-3: its service-ips element is replaced.
+  t.onSliceUpsert(slice('s7', [{ ip: '10.42.7.1' }, { ip: '10.42.7.3' }, { ip: '10.42.7.4' }]));
+  plan = model.planIncremental(updatesFrom(t), 1000);
+  const lines = plan.script.trim().split('\n');
+  assert.ok(
+    lines.every((l) => /^(add|delete) element /.test(l)),
+    plan.script,
+  );
+  const del = lines.indexOf('delete element inet kubets-proxy service-ips { 10.43.0.8 . tcp . 80 }');
+  const add = lines.indexOf('add element inet kubets-proxy service-ips { 10.43.0.8 . tcp . 80 : goto pick-3 }');
+  assert.ok(del >= 0 && add > del, plan.script);
+  assert.ok(lines.includes(ep('2 : 10.42.7.4')));
+  plan.commit();
+  t.onSliceUpsert(slice('s7', [{ ip: '10.42.7.1' }, { ip: '10.42.7.3' }, { ip: '10.42.7.4' }]));
+  assert.equal(model.planIncremental(updatesFrom(t), 1000).script, '');
+});
+
+test('one endpoint change of a Service with per-port chains rewrites one chain and two hairpin elements', () => {
+  const { model, t } = loaded(50, true);
+  assert.equal(model.chainCount, 100);
   t.onSliceUpsert(slice('s7', [{ ip: '10.42.7.1' }, { ip: '10.42.7.3' }]));
   const plan = model.planIncremental(updatesFrom(t), 1000);
   const lines = plan.script.trim().split('\n');
@@ -76,22 +112,27 @@ test('one endpoint change rewrites one chain and two hairpin elements, nothing e
 });
 
 test('removed chains are flushed now and deleted a second later; elements leave first', () => {
-  const { model, t } = loaded(3);
+  const { model, t } = loaded(3, true);
   t.onServiceDelete(service('s1'));
   const plan = model.planIncremental(updatesFrom(t), 5000);
   const lines = plan.script.trim().split('\n');
-  assert.match(lines[0]!, /^flush chain inet kubets-proxy service-\S+\/s1\//);
-  assert.deepEqual(lines.slice(1).sort(), [
+  assert.deepEqual(
+    lines.slice(0, 2).map((l) => l.replace(/-[A-Z2-7]{8}-ns/, '')),
+    ['flush chain inet kubets-proxy service/s1/tcp/http', 'flush chain inet kubets-proxy external/s1/tcp/http'],
+  );
+  assert.deepEqual(lines.slice(2).sort(), [
     'delete element inet kubets-proxy cluster-ips { 10.43.0.2 }',
     'delete element inet kubets-proxy hairpin { 10.42.1.1 . 10.42.1.1 }',
     'delete element inet kubets-proxy hairpin { 10.42.1.2 . 10.42.1.2 }',
     'delete element inet kubets-proxy service-ips { 10.43.0.2 . tcp . 80 }',
+    'delete element inet kubets-proxy service-ips { 192.0.2.2 . tcp . 80 }',
   ]);
   plan.commit();
-  assert.equal(model.stale.size, 1);
+  assert.equal(model.stale.size, 2);
   assert.deepEqual(model.planStaleDeletion(5500, 1000).names, [], 'too soon');
   const del = model.planStaleDeletion(6000, 1000);
-  assert.match(del.script, /^delete chain inet kubets-proxy service-\S+\/s1\/tcp\/http\n$/);
+  assert.match(del.script, /^delete chain inet kubets-proxy service-\S+\/s1\/tcp\/http\n/);
+  assert.equal(del.names.length, 2);
   model.forgetStale(del.names);
   assert.equal(model.stale.size, 0);
 });

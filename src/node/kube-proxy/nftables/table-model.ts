@@ -1,5 +1,5 @@
 import { type ElementClaim, ElementRegistry } from '../element-registry.js';
-import { baseChainSpec, baseChainsFor, mapTypes, type NftCapabilities, setTypes, tableRef } from './layout.js';
+import { baseChainSpec, baseChainsFor, mapSpecs, type NftCapabilities, setTypes, tableRef } from './layout.js';
 import type { NftPortRender } from './render.js';
 
 /** A planned `nft -f` transaction; `commit()` records it in the model once nft accepted it. */
@@ -203,7 +203,7 @@ export class NftTableModel {
     for (const c of baseChains) decl.push(`\tchain ${c.name} { ${baseChainSpec(c)} }`);
     for (const name of staticRules.keys())
       if (!baseChains.some((b) => b.name === name)) decl.push(`\tchain ${name} { }`);
-    for (const [name, type] of Object.entries(mapTypes)) decl.push(`\tmap ${name} { type ${type}; }`);
+    for (const [name, spec] of Object.entries(mapSpecs)) decl.push(`\tmap ${name} { ${spec}; }`);
     for (const [name, type] of Object.entries(setTypes)) decl.push(`\tset ${name} { type ${type}; }`);
     for (const [name, timeout] of wantedSets) {
       if (existingSets.get(name) !== timeout) decl.push(`\tset ${name} { ${affinitySetSpec(timeout)} }`);
@@ -212,7 +212,7 @@ export class NftTableModel {
     decl.push('}');
     out.push(decl.join('\n'));
     if (listing) {
-      for (const name of Object.keys(mapTypes)) out.push(`flush map ${tableRef} ${name}`);
+      for (const name of Object.keys(mapSpecs)) out.push(`flush map ${tableRef} ${name}`);
       for (const name of Object.keys(setTypes)) out.push(`flush set ${tableRef} ${name}`);
     }
 
