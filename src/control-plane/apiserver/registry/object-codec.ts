@@ -20,18 +20,14 @@ export function decodeStored(kv: KeyValue): KubeObject {
 const written = new WeakMap<Uint8Array, KubeObject>();
 
 export function encodeForStorage(obj: KubeObject): Uint8Array {
-  const rv = obj.metadata.resourceVersion;
-  let text: string;
-  if (rv === undefined) text = JSON.stringify(obj);
-  else {
-    // Serialize without the resourceVersion, without copying the object.
-    delete obj.metadata.resourceVersion;
-    try {
-      text = JSON.stringify(obj);
-    } finally {
-      obj.metadata.resourceVersion = rv;
-    }
-  }
+  // Serialized without the resourceVersion through shallow copies (JSON omits an
+  // undefined member, key order is kept). Deleting and re-adding the property on
+  // the object itself would turn its metadata into a slow dictionary-mode object,
+  // and that object is what the watch cache keeps (decodeWritten).
+  const text =
+    obj.metadata.resourceVersion === undefined
+      ? JSON.stringify(obj)
+      : JSON.stringify({ ...obj, metadata: { ...obj.metadata, resourceVersion: undefined } });
   // A Buffer view of the encoded bytes: backends that want a Buffer take it as is, so it stays this object.
   const u8 = encoder.encode(text);
   const bytes = Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
@@ -43,15 +39,19 @@ export function encodeForStorage(obj: KubeObject): Uint8Array {
  * decodeStored for the watch cache. A backend that hands this server's own
  * write back in its watch event (the value is the very Uint8Array
  * encodeForStorage returned, as the sqlite and memory backends do) yields the
- * written object itself instead of a second parse of its bytes: the writer
- * is done changing it by then (only its resourceVersion is still set, to the
- * same revision), and from here on it is shared read-only, like every cache
- * object. Other values (etcd, other servers' writes) are decoded.
+ * written object instead of a second parse of its bytes: the writer is done
+ * changing it by then, and from here on it is shared read-only, like every
+ * cache object. Other values (etcd, other servers' writes) are decoded.
+ *
+ * The top level and metadata are fresh shallow copies (everything below is
+ * shared with the writer's object): write paths add and delete properties on
+ * those two objects, which leaves them in V8's dictionary mode, several times
+ * the size of an object built at once, and the cache keeps them for the
+ * object's lifetime.
  */
 export function decodeWritten(kv: KeyValue): KubeObject {
   const obj = written.get(kv.value);
   if (obj === undefined) return decodeStored(kv);
   written.delete(kv.value);
-  obj.metadata.resourceVersion = String(kv.modRevision);
-  return obj;
+  return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(kv.modRevision) } };
 }

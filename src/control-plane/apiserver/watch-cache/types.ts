@@ -1,3 +1,5 @@
+import { JsonMemo } from './json-memo.js';
+
 /**
  * Shared shapes of the watch cache. Entries and events are shared by every
  * reader and watcher: never mutate them (DESIGN.md "frozen in spirit").
@@ -20,7 +22,7 @@ export interface CacheEntry {
   /** The object with `metadata.resourceVersion` set to `rv`. */
   object: KubeObject;
   rv: number;
-  /** JSON of `object`, computed once on first need. */
+  /** JSON of `object` while the process-wide JSON memo remembers it (see entryJSON). */
   json?: string;
 }
 
@@ -36,10 +38,16 @@ export interface CacheEvent {
   prev?: CacheEntry;
 }
 
-/** Returns the JSON text of an entry's object, computing and remembering it once. */
+/** Serialized entries, shared by every cache of the process: bounded, oldest text dropped first. */
+const memo = new JsonMemo();
+
+/**
+ * Returns the JSON text of an entry's object. It is remembered within a
+ * process-wide budget (JsonMemo), so an event fanned out to many watchers is
+ * serialized once, without every cached object also keeping its text for good.
+ */
 export function entryJSON(e: CacheEntry): string {
-  if (e.json === undefined) e.json = JSON.stringify(e.object);
-  return e.json;
+  return memo.get(e);
 }
 
 /** Decides whether an object is visible to a reader (namespace, label and field selectors). */
