@@ -112,8 +112,8 @@ describe('kubets uninstall removes what kubets started on the host', { skip, tim
     const ours = new RegExp(`ip saddr ${cidr.replace(/\./g, '\\.')} masquerade`);
     // The table is host-wide and parallel tests' servers (other CIDRs) rewrite it; each agent
     // restores its own within its 60 s resync, so wait for ours rather than expect it at once.
-    const deadline = Date.now() + 75_000;
-    while (!ours.test(masqTable()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    const masqDeadline = Date.now() + 75_000;
+    while (!ours.test(masqTable()) && Date.now() < masqDeadline) await new Promise((r) => setTimeout(r, 200));
     assert.match(masqTable(), ours, 'the node agent masquerades pod traffic leaving the cluster CIDR');
     // kube-proxy is off here (host-wide netfilter state must not be shared by parallel tests);
     // removal of its table is covered where it runs in network namespaces.
