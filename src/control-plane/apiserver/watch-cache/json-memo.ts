@@ -1,4 +1,8 @@
-import type { CacheEntry } from './types.js';
+/** What the memo needs of a cache entry (types.ts's CacheEntry; declared here to keep the import one-way). */
+export interface MemoEntry {
+  object: unknown;
+  json?: string;
+}
 
 /**
  * Default budget of remembered JSON text, in UTF-16 code units (~bytes for the
@@ -26,7 +30,7 @@ export const defaultJsonMemoBudget = 64 * 1024 * 1024;
  */
 export class JsonMemo {
   /** Entries whose `json` this memo set, oldest first, from `head` on. */
-  private queue: WeakRef<CacheEntry>[] = [];
+  private queue: WeakRef<MemoEntry>[] = [];
   private sizes: number[] = [];
   private head = 0;
   private total = 0;
@@ -41,7 +45,7 @@ export class JsonMemo {
   }
 
   /** The JSON of `e.object`, computed at most once while it stays remembered. */
-  get(e: CacheEntry): string {
+  get(e: MemoEntry): string {
     if (e.json !== undefined) return e.json;
     const json = JSON.stringify(e.object);
     // A text larger than the whole budget is returned without being kept.
