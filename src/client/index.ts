@@ -18,6 +18,7 @@ export { Watch, type WatchEventOf } from './watch.js';
 export { errorFromResponse, statusErrorFrom } from './response-error.js';
 export * from './controller.js';
 export * from './leader-election.js';
+export * from './leader-elected-run.js';
 export * from './informers/keys.js';
 export * from './informers/indexers.js';
 export { Indexer } from './informers/indexer.js';

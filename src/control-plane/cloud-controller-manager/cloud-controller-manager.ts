@@ -1,5 +1,10 @@
-import { setMaxListeners } from 'node:events';
-import { EventBroadcaster, LeaderElector, SharedInformerFactory, type RestClient } from '../../client/index.js';
+import {
+  EventBroadcaster,
+  runLeaderElected,
+  SharedInformerFactory,
+  type LeaderElectedSettings,
+  type RestClient,
+} from '../../client/index.js';
 import { type Clock, realClock } from '../../lib/clock.js';
 import { type Logger, nullLogger } from '../../lib/log.js';
 import type { CloudProvider } from './cloud-provider.js';
@@ -33,15 +38,7 @@ export interface CloudControllerManagerOptions {
   /** Upstream `--cluster-name` (default `kubernetes`). */
   clusterName?: string;
   /** Run only while holding the lease (upstream `--leader-elect`); default: always run. */
-  leaderElection?: {
-    identity: string;
-    /** Default kube-system/cloud-controller-manager. */
-    lease?: { namespace: string; name: string };
-    leaseDurationMs?: number;
-    renewDeadlineMs?: number;
-    retryPeriodMs?: number;
-    onNewLeader?(identity: string): void;
-  };
+  leaderElection?: LeaderElectedSettings;
   clock?: Clock;
   log?: Logger;
 }
@@ -78,67 +75,17 @@ export function selectCloudControllers(all: CloudControllerDescriptor[], flags: 
 export async function startCloudControllerManager(
   o: CloudControllerManagerOptions,
 ): Promise<RunningCloudControllerManager> {
-  const log = o.log ?? nullLogger;
   const selected = selectCloudControllers(allCloudControllers(), o.enabled ?? ['*']);
-  const running = selected.map((c) => c.name);
-  const ctrl = new AbortController();
-  setMaxListeners(0, ctrl.signal);
-  const le = o.leaderElection;
-  if (!le) {
-    const round = runRound(o, selected, ctrl.signal);
-    return {
-      running,
-      isLeader: () => true,
-      async stop() {
-        ctrl.abort();
-        await round;
-      },
-    };
-  }
-  let leading = false;
-  const campaign = async () => {
-    while (!ctrl.signal.aborted) {
-      const elector = new LeaderElector({
-        rest: o.rest,
-        lease: le.lease ?? { namespace: 'kube-system', name: 'cloud-controller-manager' },
-        identity: le.identity,
-        leaseDurationMs: le.leaseDurationMs,
-        renewDeadlineMs: le.renewDeadlineMs,
-        retryPeriodMs: le.retryPeriodMs,
-        clock: o.clock,
-        log: log.child('leader-election'),
-        callbacks: {
-          onStartedLeading: (signal) => {
-            leading = true;
-            setMaxListeners(0, signal);
-            log.info('became leader; starting cloud controllers', { identity: le.identity });
-            return runRound(o, selected, signal);
-          },
-          onStoppedLeading: () => {
-            leading = false;
-            if (!ctrl.signal.aborted)
-              log.warn('leader lease lost; cloud controllers stopped', { identity: le.identity });
-          },
-          onNewLeader: (id) => le.onNewLeader?.(id),
-        },
-      });
-      try {
-        await elector.run(ctrl.signal);
-      } catch (err) {
-        log.error('leader election failed', { err });
-        await (o.clock ?? realClock).sleep(1000, ctrl.signal).catch(() => undefined);
-      }
-    }
-  };
-  const done = campaign();
-  return {
-    running,
-    isLeader: () => leading,
-    async stop() {
-      ctrl.abort();
-      await done;
-    },
-  };
+  const run = runLeaderElected({
+    rest: o.rest,
+    leaderElection: o.leaderElection,
+    defaultLease: { namespace: 'kube-system', name: 'cloud-controller-manager' },
+    what: 'cloud controllers',
+    run: (signal) => runRound(o, selected, signal),
+    clock: o.clock,
+    log: o.log,
+  });
+  return { running: selected.map((c) => c.name), isLeader: run.isLeader, stop: run.stop };
 }
 
 /** One run of the selected controllers until `signal` aborts. */

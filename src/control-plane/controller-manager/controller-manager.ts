@@ -1,5 +1,10 @@
-import { setMaxListeners } from 'node:events';
-import { EventBroadcaster, LeaderElector, SharedInformerFactory, type RestClient } from '../../client/index.js';
+import {
+  EventBroadcaster,
+  runLeaderElected,
+  SharedInformerFactory,
+  type LeaderElectedSettings,
+  type RestClient,
+} from '../../client/index.js';
 import { type Clock, realClock } from '../../lib/clock.js';
 import { type Logger, nullLogger } from '../../lib/log.js';
 import {
@@ -24,21 +29,8 @@ export interface ControllerManagerOptions {
   log?: Logger;
 }
 
-/** Upstream `--leader-elect-*` settings; defaults are kube-controller-manager's. */
-export interface ControllerManagerLeaderElection {
-  /** Unique per candidate: `<hostname>_<uuid>` upstream. */
-  identity: string;
-  /** Default kube-system/kube-controller-manager. */
-  lease?: { namespace: string; name: string };
-  /** Default 15 s. */
-  leaseDurationMs?: number;
-  /** Default 10 s. */
-  renewDeadlineMs?: number;
-  /** Default 2 s. */
-  retryPeriodMs?: number;
-  /** Observed leader changes (including to this candidate). */
-  onNewLeader?(identity: string): void;
-}
+/** Upstream `--leader-elect-*` settings; the Lease defaults to kube-system/kube-controller-manager. */
+export type ControllerManagerLeaderElection = LeaderElectedSettings;
 
 export interface RunningControllerManager {
   /** Names of the selected controllers (they run while this instance leads, when leader election is on). */
@@ -76,68 +68,17 @@ export function selectControllers(all: ControllerDescriptor[], flags: string[]):
  * restart in place. Every round starts from fresh caches, as a new process would.)
  */
 export async function startControllerManager(o: ControllerManagerOptions): Promise<RunningControllerManager> {
-  const log = o.log ?? nullLogger;
   const selected = selectControllers(o.controllers, o.enabled ?? ['*']);
-  const ctrl = new AbortController();
-  // Every controller, informer and queue listens on this one signal.
-  setMaxListeners(0, ctrl.signal);
-  const running = selected.map((c) => c.name);
-  const le = o.leaderElection;
-  if (!le) {
-    const round = runControllers(o, selected, ctrl.signal);
-    return {
-      running,
-      isLeader: () => true,
-      async stop() {
-        ctrl.abort();
-        await round;
-      },
-    };
-  }
-
-  let leading = false;
-  const campaign = async () => {
-    while (!ctrl.signal.aborted) {
-      const elector = new LeaderElector({
-        rest: o.rest,
-        lease: le.lease ?? { namespace: 'kube-system', name: 'kube-controller-manager' },
-        identity: le.identity,
-        leaseDurationMs: le.leaseDurationMs,
-        renewDeadlineMs: le.renewDeadlineMs,
-        retryPeriodMs: le.retryPeriodMs,
-        clock: o.clock,
-        log: log.child('leader-election'),
-        callbacks: {
-          onStartedLeading: (signal) => {
-            leading = true;
-            log.info('became leader; starting controllers', { identity: le.identity });
-            setMaxListeners(0, signal);
-            return runControllers(o, selected, signal);
-          },
-          onStoppedLeading: () => {
-            leading = false;
-            if (!ctrl.signal.aborted) log.warn('leader lease lost; controllers stopped', { identity: le.identity });
-          },
-          onNewLeader: (id) => le.onNewLeader?.(id),
-        },
-      });
-      try {
-        await elector.run(ctrl.signal);
-      } catch (err) {
-        log.error('leader election failed', { err });
-        await (o.clock ?? realClock).sleep(1000, ctrl.signal).catch(() => undefined);
-      }
-    }
-  };
-  const done = campaign();
-  return {
-    running,
-    isLeader: () => leading,
-    async stop() {
-      ctrl.abort();
-      await done;
-    },
-  };
+  const run = runLeaderElected({
+    rest: o.rest,
+    leaderElection: o.leaderElection,
+    defaultLease: { namespace: 'kube-system', name: 'kube-controller-manager' },
+    what: 'controllers',
+    run: (signal) => runControllers(o, selected, signal),
+    clock: o.clock,
+    log: o.log,
+  });
+  return { running: selected.map((c) => c.name), isLeader: run.isLeader, stop: run.stop };
 }
 
 /** One run of the selected controllers until `signal` aborts; resolves once everything is shut down. */
