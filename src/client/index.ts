@@ -19,6 +19,7 @@ export { errorFromResponse, statusErrorFrom } from './response-error.js';
 export * from './controller.js';
 export * from './leader-election.js';
 export * from './leader-elected-run.js';
+export * from './controller-selection.js';
 export * from './informers/keys.js';
 export * from './informers/indexers.js';
 export { Indexer } from './informers/indexer.js';

@@ -1,6 +1,7 @@
 import {
   EventBroadcaster,
   runLeaderElected,
+  selectControllers,
   SharedInformerFactory,
   type LeaderElectedSettings,
   type RestClient,
@@ -50,21 +51,6 @@ export interface RunningCloudControllerManager {
   stop(): Promise<void>;
 }
 
-/** Resolves `--controllers` against the cloud controllers (kube-controller-manager semantics). */
-export function selectCloudControllers(all: CloudControllerDescriptor[], flags: string[]): CloudControllerDescriptor[] {
-  const names = new Set(all.map((c) => c.name));
-  for (const f of flags) {
-    const n = f.replace(/^-/, '');
-    if (n !== '*' && !names.has(n))
-      throw new Error(`unknown controller "${n}" in --controllers; known: ${[...names].sort().join(', ')}`);
-  }
-  return all.filter((c) => {
-    if (flags.includes(`-${c.name}`)) return false;
-    if (flags.includes(c.name)) return true;
-    return flags.includes('*') && c.enabledByDefault;
-  });
-}
-
 /**
  * The cloud-controller-manager (DESIGN.md §1): an ordinary API client that
  * runs the cloud controllers over one informer factory, like the
@@ -75,7 +61,7 @@ export function selectCloudControllers(all: CloudControllerDescriptor[], flags: 
 export async function startCloudControllerManager(
   o: CloudControllerManagerOptions,
 ): Promise<RunningCloudControllerManager> {
-  const selected = selectCloudControllers(allCloudControllers(), o.enabled ?? ['*']);
+  const selected = selectControllers(allCloudControllers(), o.enabled ?? ['*']);
   const run = runLeaderElected({
     rest: o.rest,
     leaderElection: o.leaderElection,

@@ -1,6 +1,7 @@
 import {
   EventBroadcaster,
   runLeaderElected,
+  selectControllers,
   SharedInformerFactory,
   type LeaderElectedSettings,
   type RestClient,
@@ -38,21 +39,6 @@ export interface RunningControllerManager {
   /** Whether the controllers run here now (always true without leader election). */
   isLeader(): boolean;
   stop(): Promise<void>;
-}
-
-/** Resolves `--controllers` selections (kube-controller-manager semantics). */
-export function selectControllers(all: ControllerDescriptor[], flags: string[]): ControllerDescriptor[] {
-  const names = new Set(all.map((c) => c.name));
-  for (const f of flags) {
-    const n = f.replace(/^-/, '');
-    if (n !== '*' && !names.has(n))
-      throw new Error(`unknown controller "${n}" in --controllers; known: ${[...names].sort().join(', ')}`);
-  }
-  return all.filter((c) => {
-    if (flags.includes(`-${c.name}`)) return false;
-    if (flags.includes(c.name)) return true;
-    return flags.includes('*') && c.enabledByDefault;
-  });
 }
 
 /**
